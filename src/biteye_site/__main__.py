@@ -1,0 +1,3 @@
+from biteye_site.cli import main
+
+raise SystemExit(main())

@@ -1,0 +1,91 @@
+"""Immutable data: what the pipeline passes from stage to stage. No I/O here."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+
+
+@dataclass(frozen=True)
+class Source:
+    """One content file as read from disk."""
+
+    path: Path          # absolute
+    rel_path: str       # relative to content/, '/'-separated
+    sha256: str
+    data: bytes
+
+
+@dataclass(frozen=True)
+class Heading:
+    level: int
+    text: str
+    id: str
+
+
+@dataclass(frozen=True)
+class Document:
+    """One article, fully parsed and rendered; nothing fills it in later."""
+
+    source_path: str                  # as shown to editors (relative to project root)
+    rel_path: str                     # relative to content/
+    title: str
+    slug: str
+    date: datetime                    # aware
+    updated: datetime | None
+    authors: tuple[str, ...]          # names as written (NFC)
+    tags: tuple[str, ...]
+    summary: str                      # plain text
+    image: str | None
+    draft: bool
+    body_html: str
+    headings: tuple[Heading, ...]
+    word_count: int
+    extra: tuple[tuple[str, object], ...] = ()
+    links: tuple[tuple[str, int], ...] = ()   # (href, line) of links to other sources (*.md)
+
+    @property
+    def reading_minutes(self) -> int:
+        return max(1, round(self.word_count / 200))
+
+    @property
+    def extra_dict(self) -> dict[str, object]:
+        return dict(self.extra)
+
+
+@dataclass(frozen=True)
+class Author:
+    slug: str
+    name: str
+    bio: str = ""
+    link: str = ""
+    documents: tuple[Document, ...] = ()
+
+
+@dataclass(frozen=True)
+class Tag:
+    slug: str
+    name: str
+    documents: tuple[Document, ...] = ()
+
+
+@dataclass(frozen=True)
+class Archive:
+    """A year (month=None) or a month of articles."""
+
+    year: int
+    month: int | None
+    documents: tuple[Document, ...] = ()
+    months: tuple["Archive", ...] = ()
+
+
+@dataclass(frozen=True)
+class Site:
+    documents: tuple[Document, ...]         # newest first
+    tags: tuple[Tag, ...]                   # by name
+    authors: tuple[Author, ...]             # by name
+    years: tuple[Archive, ...]              # newest first
+    reference_time: datetime
+    tag_of: dict[str, Tag] = field(default_factory=dict, compare=False)      # display name -> Tag
+    author_of: dict[str, Author] = field(default_factory=dict, compare=False)

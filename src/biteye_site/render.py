@@ -1,0 +1,182 @@
+"""One Jinja environment (autoescape everywhere, StrictUndefined) and the bytes of every route."""
+
+from __future__ import annotations
+
+import json
+import sys
+import traceback
+from pathlib import Path
+
+import jinja2
+from babel.dates import format_date, get_month_names
+from markupsafe import Markup
+
+from biteye_site import feeds, icons, sitemap
+from biteye_site.config import SiteConfig
+from biteye_site.errors import TemplateError, problem
+from biteye_site.model import Document, Site
+from biteye_site.routes import Route, kind_of, url_for
+
+
+def json_for_script(data: object) -> Markup:
+    """JSON that cannot end its <script> element: '<', '>' and '&' become \\u escapes."""
+    text = json.dumps(data, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+    text = text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
+    text = text.replace("\u2028", "\\u2028").replace("\u2029", "\\u2029")
+    return Markup(text)
+
+
+class Renderer:
+    """Turns routes into bytes. Holds the Jinja environment and the site; no I/O but template reads."""
+
+    def __init__(self, config: SiteConfig, site: Site, routes: tuple[Route, ...]):
+        self.config = config
+        self.site = site
+        self.routes = routes
+        self.tz = config.tz
+        self.env = jinja2.Environment(
+            loader=jinja2.FileSystemLoader(str(config.templates_dir)),
+            autoescape=True,  # every template, whatever its name (feeds and .txt included)
+            undefined=jinja2.StrictUndefined,
+            trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True,
+        )
+        self.env.filters.update(date_pt=self.date_pt, local=lambda dt: dt.astimezone(self.tz), iso=feeds.iso, month_name=self.month_name,
+                                tojson_script=json_for_script)
+        self.env.globals.update(config=config, site=site, url=self.url, abs_url=self.abs_url,
+                                tag_for=self.tag_for, author_for=self.author_for, jsonld=self.article_jsonld,
+                                related=self.related, feed_links=self.feed_links)
+
+    # -- helpers for templates ---------------------------------------------------
+    def url(self, kind: str, obj: object = None, page: int = 1) -> str:
+        return self.config.base_path + url_for(kind, obj, page)
+
+    def abs_url(self, kind: str, obj: object = None, page: int = 1) -> str:
+        return self.config.base_url + url_for(kind, obj, page)
+
+    def date_pt(self, dt, fmt: str = "long") -> str:
+        if hasattr(dt, "astimezone"):
+            dt = dt.astimezone(self.tz)
+        return format_date(dt, format=fmt, locale=self.config.locale)
+
+    def month_name(self, month: int, capital: bool = True) -> str:
+        name = get_month_names("wide", locale=self.config.locale)[month]
+        return name[:1].upper() + name[1:] if capital else name
+
+    def tag_for(self, name: str):
+        return self.site.tag_of[name]
+
+    def author_for(self, name: str):
+        return self.site.author_of[name]
+
+    def related(self, doc: Document, limit: int = 3) -> list[Document]:
+        """Articles sharing the most tags with ``doc``; ties: newer first, then slug."""
+        scores: dict[int, int] = {}
+        index: dict[int, Document] = {}
+        for name in doc.tags:
+            for other in self.site.tag_of[name].documents:
+                if other is not doc:
+                    scores[id(other)] = scores.get(id(other), 0) + 1
+                    index[id(other)] = other
+        ranked = sorted(scores, key=lambda k: (-scores[k], -index[k].date.timestamp(), index[k].slug))
+        return [index[k] for k in ranked[:limit]]
+
+    def feed_links(self, obj: object = None) -> list[tuple[str, str]]:
+        """(title, URL) of the feeds a page advertises: the site's and its own."""
+        links = [(f"{self.config.title} — todos os artigos", self.url("feed"))]
+        if obj is not None:
+            links.append((f"{self.config.title} — {obj.name}", self.url("feed", obj)))  # type: ignore[attr-defined]
+        return links
+
+    def article_jsonld(self, doc: Document) -> Markup:
+        data = {
+            "@context": "https://schema.org",
+            "@type": "NewsArticle",
+            "headline": doc.title,
+            "description": doc.summary,
+            "datePublished": feeds.iso(doc.date),
+            "dateModified": feeds.iso(doc.updated or doc.date),
+            "author": [{"@type": "Person", "name": self.author_for(n).name, "url": self.abs_url("author", self.author_for(n))}
+                       for n in doc.authors],
+            "publisher": {"@type": "Organization", "name": self.config.publisher,
+                          "logo": {"@type": "ImageObject", "url": self.abs_url("static", "img/logo.png")}},
+            "inLanguage": self.config.language,
+            "mainEntityOfPage": {"@type": "WebPage", "@id": self.abs_url("article", doc)},
+            "keywords": list(doc.tags),
+            "wordCount": doc.word_count,
+        }
+        if doc.image:
+            data["image"] = [self.absolute(doc.image)]
+        return json_for_script(data)
+
+    def absolute(self, link: str) -> str:
+        if "://" in link:
+            return link
+        return self.config.base_url + link.lstrip("/")
+
+    # -- rendering ---------------------------------------------------------------
+    def render(self, route: Route) -> bytes:
+        if route.template is not None:
+            return self.render_template(route.template, {"route": route, **route.context}).encode("utf-8")
+        return self.render_generated(route)
+
+    def render_template(self, name: str, context: dict) -> str:
+        try:
+            return self.env.get_template(name).render(context)
+        except jinja2.TemplateSyntaxError as exc:
+            raise TemplateError([problem(self._shown(exc.filename or name), exc.lineno, None,
+                                         f"erro de sintaxe no template: {exc.message}",
+                                         "confira as tags {% %} e {{ }} nessa linha")]) from None
+        except jinja2.TemplateNotFound as exc:
+            raise TemplateError([problem(self._shown(str(self.config.templates_dir)), None, None,
+                                         f"template não encontrado: {exc.name}",
+                                         "crie o arquivo na pasta de templates")]) from None
+        except jinja2.UndefinedError as exc:
+            path, line = self._template_frame(name)
+            raise TemplateError([problem(path, line, None, f"variável indefinida no template: {exc.message}",
+                                         "confira o nome da variável ou use o filtro default()")]) from None
+
+    def _shown(self, filename: str) -> str:
+        try:
+            return Path(filename).resolve().relative_to(self.config.root).as_posix()
+        except ValueError:
+            return filename
+
+    def _template_frame(self, name: str) -> tuple[str, int | None]:
+        tb = sys.exc_info()[2]
+        templates = str(self.config.templates_dir)
+        found = (name, None)
+        for frame in traceback.extract_tb(tb):
+            if frame.filename.startswith(templates):
+                found = (self._shown(frame.filename), frame.lineno)
+        return found
+
+    def render_generated(self, route: Route) -> bytes:
+        cfg = self.config
+        article_url = lambda doc: self.abs_url("article", doc)  # noqa: E731
+        author_url = lambda name: self.abs_url("author", self.author_for(name))  # noqa: E731
+        if route.kind == "feed":
+            obj = route.context["obj"]
+            title = cfg.title if obj is None else f"{cfg.title} — {obj.name}"
+            page_url = self.abs_url("home") if obj is None else self.abs_url(kind_of(obj), obj)
+            return feeds.atom_feed(cfg, title=title, feed_url=cfg.base_url + route.url, page_url=page_url,
+                                   documents=route.context["documents"], article_url=article_url, author_url=author_url)
+        if route.kind in ("sitemap", "sitemap_part"):
+            entries = [(cfg.base_url + r.url, r.lastmod) for r in self.routes if r.in_sitemap]
+            parts = route.context.get("parts", 0)
+            if route.kind == "sitemap" and parts:
+                chunks = [entries[i:i + sitemap.MAX_URLS] for i in range(0, len(entries), sitemap.MAX_URLS)]
+                return sitemap.sitemap_index([(self.abs_url("sitemap", page=i + 2), max((m for _, m in c if m), default=None))
+                                              for i, c in enumerate(chunks)])
+            if route.kind == "sitemap_part":
+                part = route.context["part"]
+                entries = entries[(part - 1) * sitemap.MAX_URLS: part * sitemap.MAX_URLS]
+            return sitemap.urlset(entries)
+        if route.kind == "news_sitemap":
+            docs = sitemap.recent(self.site.documents, self.site.reference_time)
+            return sitemap.news_sitemap(docs, article_url, cfg.publisher, cfg.language)
+        if route.kind == "favicon":
+            return icons.favicon_ico()
+        if route.kind == "robots":
+            return sitemap.robots_txt([self.abs_url("sitemap"), self.abs_url("news_sitemap")])
+        raise KeyError(route.kind)
+

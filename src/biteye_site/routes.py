@@ -1,0 +1,185 @@
+"""Every URL and output path of the site, in one place; collisions are found here."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from biteye_site.errors import RouteConflict, problem
+from biteye_site.model import Archive, Author, Document, Site, Tag
+
+PAGE_SEGMENT = "pagina"
+MAX_SITEMAP_URLS = 50_000
+
+
+def url_for(kind: str, obj: object = None, page: int = 1) -> str:
+    """Site-relative URL ('' is the home page). The only place URLs are spelt."""
+    if kind == "home":
+        base = ""
+    elif kind == "article":
+        base = f"artigos/{_slug(obj)}/"
+    elif kind == "tags":
+        base = "tags/"
+    elif kind == "tag":
+        base = f"tags/{_slug(obj)}/"
+    elif kind == "authors":
+        base = "autores/"
+    elif kind == "author":
+        base = f"autores/{_slug(obj)}/"
+    elif kind == "archive":
+        base = "arquivo/"
+    elif kind == "year":
+        base = f"arquivo/{obj.year:04d}/"  # type: ignore[union-attr]
+    elif kind == "month":
+        base = f"arquivo/{obj.year:04d}/{obj.month:02d}/"  # type: ignore[union-attr]
+    elif kind == "feed":
+        return "feed.xml" if obj is None else f"{url_for(kind_of(obj), obj)}feed.xml"
+    elif kind == "static":
+        return f"static/{obj}"
+    elif kind == "sitemap" and page > 1:
+        return f"sitemap-{page - 1}.xml"  # the parts of a split sitemap; page 1 is the index
+    elif kind in _FILES:
+        return _FILES[kind]
+    else:
+        raise KeyError(f"unknown URL kind {kind!r}")
+    return base if page == 1 else f"{base}{PAGE_SEGMENT}/{page}/"
+
+
+_FILES = {"sitemap": "sitemap.xml", "news_sitemap": "sitemap-news.xml", "robots": "robots.txt",
+          "notfound": "404.html", "favicon": "favicon.ico"}
+
+
+def _slug(obj: object) -> str:
+    return obj if isinstance(obj, str) else obj.slug  # type: ignore[attr-defined]
+
+
+def kind_of(obj: object) -> str:
+    return {Tag: "tag", Author: "author", Document: "article"}[type(obj)]
+
+
+def output_path(url: str) -> str:
+    """'artigos/x/' → 'artigos/x/index.html'; files keep their name."""
+    return url + "index.html" if url == "" or url.endswith("/") else url
+
+
+@dataclass(frozen=True)
+class Page:
+    """One page of a paginated list."""
+
+    number: int
+    total: int
+    items: tuple
+    kind: str
+    obj: object = None
+
+    @property
+    def prev_url(self) -> str | None:
+        return url_for(self.kind, self.obj, self.number - 1) if self.number > 1 else None
+
+    @property
+    def next_url(self) -> str | None:
+        return url_for(self.kind, self.obj, self.number + 1) if self.number < self.total else None
+
+    def url_of(self, number: int) -> str:
+        return url_for(self.kind, self.obj, number)
+
+
+@dataclass(frozen=True)
+class Route:
+    url: str
+    output_path: str
+    kind: str
+    template: str | None            # None: bytes made by feeds/sitemap
+    context: dict = field(default_factory=dict, compare=False, hash=False)
+    source: str = ""                # file that asked for this route (for collision messages)
+    lastmod: datetime | None = None
+    in_sitemap: bool = True
+
+
+def paginate(items: tuple, per_page: int) -> list[tuple]:
+    """Always at least one page, so an empty list still has its page."""
+    if not items:
+        return [()]
+    return [items[i:i + per_page] for i in range(0, len(items), per_page)]
+
+
+def _lastmod(docs) -> datetime | None:
+    return max(((d.updated or d.date) for d in docs), default=None)
+
+
+def _list_routes(kind: str, obj: object, docs: tuple[Document, ...], template: str, per_page: int,
+                 extra: dict | None = None) -> list[Route]:
+    chunks = paginate(docs, per_page)
+    routes = []
+    for number, chunk in enumerate(chunks, start=1):
+        page = Page(number, len(chunks), chunk, kind, obj)
+        url = url_for(kind, obj, number)
+        ctx = {"page": page, "documents": chunk, **(extra or {})}
+        routes.append(Route(url, output_path(url), kind, template, ctx, lastmod=_lastmod(chunk)))
+    return routes
+
+
+def plan_routes(site: Site, per_page: int) -> tuple[Route, ...]:
+    """Every page and file of the site; raises RouteConflict if two claim one path."""
+    routes: list[Route] = []
+    docs = site.documents
+    routes += _list_routes("home", None, docs, "index.html", per_page)
+    for i, doc in enumerate(docs):
+        url = url_for("article", doc)
+        newer = docs[i - 1] if i > 0 else None
+        older = docs[i + 1] if i + 1 < len(docs) else None
+        routes.append(Route(url, output_path(url), "article", "article.html",
+                            {"doc": doc, "newer": newer, "older": older}, doc.source_path, doc.updated or doc.date))
+    routes.append(Route("tags/", "tags/index.html", "tags", "tags.html", {"tags": site.tags}, lastmod=_lastmod(docs)))
+    for tag in site.tags:
+        routes += _list_routes("tag", tag, tag.documents, "tag.html", per_page, {"tag": tag})
+    routes.append(Route("autores/", "autores/index.html", "authors", "authors.html", {"authors": site.authors},
+                        lastmod=_lastmod(docs)))
+    for author in site.authors:
+        routes += _list_routes("author", author, author.documents, "author.html", per_page, {"author": author})
+    routes.append(Route("arquivo/", "arquivo/index.html", "archive", "archive.html", {"years": site.years},
+                        lastmod=_lastmod(docs)))
+    for year in site.years:
+        routes.append(Route(url_for("year", year), output_path(url_for("year", year)), "year", "archive_year.html",
+                            {"year": year}, lastmod=_lastmod(year.documents)))
+        for month in year.months:
+            routes += _list_routes("month", month, month.documents, "archive_month.html", per_page,
+                                   {"month": month, "year": year})
+    routes.append(Route("404.html", "404.html", "notfound", "404.html", {}, in_sitemap=False))
+    # Generated files (not templates): feeds, sitemaps, robots.txt.
+    routes.append(Route("feed.xml", "feed.xml", "feed", None, {"documents": docs, "obj": None}, in_sitemap=False))
+    for tag in site.tags:
+        url = url_for("feed", tag)
+        routes.append(Route(url, url, "feed", None, {"documents": tag.documents, "obj": tag}, in_sitemap=False))
+    for author in site.authors:
+        url = url_for("feed", author)
+        routes.append(Route(url, url, "feed", None, {"documents": author.documents, "obj": author}, in_sitemap=False))
+    in_map = sum(1 for r in routes if r.in_sitemap)
+    parts = math.ceil(in_map / MAX_SITEMAP_URLS) if in_map > MAX_SITEMAP_URLS else 0
+    routes.append(Route("sitemap.xml", "sitemap.xml", "sitemap", None, {"parts": parts}, in_sitemap=False))
+    for part in range(1, parts + 1):
+        url = url_for("sitemap", page=part + 1)
+        routes.append(Route(url, url, "sitemap_part", None, {"part": part}, in_sitemap=False))
+    for kind in ("news_sitemap", "robots", "favicon"):
+        url = url_for(kind)
+        routes.append(Route(url, url, kind, None, {}, in_sitemap=False))
+    check_collisions(routes)
+    return tuple(routes)
+
+
+def check_collisions(routes: list[Route]) -> None:
+    claimed: dict[str, Route] = {}
+    problems = []
+    for route in routes:
+        key = route.output_path.lower()  # case-insensitive file systems would merge these
+        first = claimed.get(key)
+        if first is None:
+            claimed[key] = route
+            continue
+        where = route.source or route.kind
+        other = first.source or first.kind
+        problems.append(problem(where, None, None, f"o endereço /{route.url} já é usado por {other}",
+                                "dê a um dos dois artigos outro título ou um 'slug:' diferente"))
+    if problems:
+        raise RouteConflict(problems)

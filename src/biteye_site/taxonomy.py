@@ -1,0 +1,132 @@
+"""Group documents into tags, authors and year/month archives. Pure."""
+
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+from datetime import datetime
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+from biteye_site.errors import Problem, problem
+from biteye_site.model import Archive, Author, Document, Site, Tag
+from biteye_site.slugs import slugify_text
+from biteye_site.yamlnodes import load_mapping
+
+
+def sort_newest_first(documents) -> tuple[Document, ...]:
+    return tuple(sorted(documents, key=lambda d: (-d.date.timestamp(), d.slug)))
+
+
+def _display_name(spellings: Counter) -> str:
+    """Most used spelling; ties go to the one that sorts first (deterministic)."""
+    return min(spellings, key=lambda name: (-spellings[name], name.casefold(), name))
+
+
+def _group(documents: tuple[Document, ...], attr: str) -> dict[str, tuple[str, list[Document], Counter]]:
+    groups: dict[str, tuple[list[Document], Counter]] = defaultdict(lambda: ([], Counter()))
+    for doc in documents:
+        seen: set[str] = set()
+        for name in getattr(doc, attr):
+            slug = slugify_text(name)
+            docs, spellings = groups[slug]
+            spellings[name] += 1
+            if slug not in seen:
+                docs.append(doc)
+                seen.add(slug)
+    return {slug: (_display_name(sp), docs, sp) for slug, (docs, sp) in groups.items()}
+
+
+def collect_tags(documents: tuple[Document, ...]) -> tuple[tuple[Tag, ...], dict[str, Tag]]:
+    tags = []
+    by_name: dict[str, Tag] = {}
+    for slug, (name, docs, spellings) in _group(documents, "tags").items():
+        tag = Tag(slug, name, tuple(docs))
+        tags.append(tag)
+        for spelling in spellings:
+            by_name[spelling] = tag
+    return tuple(sorted(tags, key=lambda t: (t.name.casefold(), t.slug))), by_name
+
+
+def collect_authors(documents: tuple[Document, ...], profiles: dict[str, dict[str, str]]) -> tuple[tuple[Author, ...], dict[str, Author]]:
+    authors = []
+    by_name: dict[str, Author] = {}
+    for slug, (name, docs, spellings) in _group(documents, "authors").items():
+        profile = profiles.get(slug, {})
+        author = Author(slug, profile.get("name") or name, profile.get("bio", ""), profile.get("link", ""), tuple(docs))
+        authors.append(author)
+        for spelling in spellings:
+            by_name[spelling] = author
+    return tuple(sorted(authors, key=lambda a: (a.name.casefold(), a.slug))), by_name
+
+
+def collect_archives(documents: tuple[Document, ...], tz: ZoneInfo) -> tuple[Archive, ...]:
+    by_month: dict[tuple[int, int], list[Document]] = defaultdict(list)
+    for doc in documents:  # already newest first
+        local = doc.date.astimezone(tz)
+        by_month[(local.year, local.month)].append(doc)
+    years = []
+    for year in sorted({y for y, _ in by_month}, reverse=True):
+        months = tuple(Archive(year, m, tuple(by_month[(year, m)]))
+                       for m in sorted((m for y, m in by_month if y == year), reverse=True))
+        years.append(Archive(year, None, tuple(d for month in months for d in month.documents), months))
+    return tuple(years)
+
+
+def collect(documents: tuple[Document, ...], profiles: dict[str, dict[str, str]], tz: ZoneInfo,
+            reference_time: datetime) -> Site:
+    """The whole site model from the published documents."""
+    documents = sort_newest_first(documents)
+    tags, tag_of = collect_tags(documents)
+    authors, author_of = collect_authors(documents, profiles)
+    return Site(documents, tags, authors, collect_archives(documents, tz), reference_time, tag_of, author_of)
+
+
+_PROFILE_KEYS = ("name", "bio", "link")
+
+
+def load_authors(path: Path, shown: str) -> tuple[dict[str, dict[str, str]], list[Problem]]:
+    """``content/authors.yaml``: author name → {name, bio, link}, keyed by the name's slug."""
+    if not path.exists():
+        return {}, []
+    try:
+        text = path.read_text(encoding="utf-8-sig")
+    except UnicodeDecodeError as exc:
+        return {}, [problem(shown, None, None, f"o arquivo não está em UTF-8 ({exc.reason})", "salve-o como UTF-8")]
+    except OSError as exc:
+        return {}, [problem(shown, None, None, f"não foi possível ler: {exc.strerror}", "confira as permissões")]
+    mapping, problems = load_mapping(text.replace("\r\n", "\n"), shown, what="authors.yaml")
+    if mapping is None:
+        return {}, problems
+    profiles: dict[str, dict[str, str]] = {}
+    for name, f in mapping.items():
+        slug = slugify_text(name)
+        if not slug:
+            problems.append(problem(shown, f.line, f.col, f"o nome '{name}' não gera um endereço", "use letras ou números"))
+            continue
+        if slug in profiles:
+            problems.append(problem(shown, f.line, f.col, f"'{name}' repete um autor já descrito", "junte as duas entradas"))
+            continue
+        if f.kind == "null":
+            profiles[slug] = {}
+            continue
+        if f.kind != "map":
+            problems.append(problem(shown, f.line, f.col, f"a entrada de '{name}' deve ser um mapa (name, bio, link)",
+                                    f"escreva, por exemplo:\n  {name}:\n    bio: \"...\""))
+            continue
+        profile: dict[str, str] = {}
+        for key, v in f.value.items():  # type: ignore[union-attr]
+            if key not in _PROFILE_KEYS:
+                problems.append(problem(shown, v.line, v.col, f"chave desconhecida '{key}' em '{name}'",
+                                        "as chaves aceitas são name, bio e link"))
+            elif v.kind != "str":
+                problems.append(problem(shown, v.line, v.col, f"'{key}' de '{name}' deve ser texto, não {v.kind_name}",
+                                        f"ponha entre aspas: {key}: \"{v.value}\""))
+            else:
+                profile[key] = str(v.value).strip()
+        link = profile.get("link", "")
+        if link and not link.startswith(("https://", "http://", "mailto:")):
+            lf = f.value["link"]  # type: ignore[index]
+            problems.append(problem(shown, lf.line, lf.col, f"link de '{name}' deve começar com https://", "escreva a URL completa"))
+            profile.pop("link")
+        profiles[slug] = profile
+    return profiles, problems
