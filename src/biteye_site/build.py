@@ -15,10 +15,10 @@ from biteye_site.discover import discover
 from biteye_site.errors import ContentError, Problem, problem
 from biteye_site.frontmatter import parse_front_matter
 from biteye_site.markdown import render_markdown
-from biteye_site.model import Document, Source
+from biteye_site.model import Document, Site, Source
 from biteye_site.output import check_output_dir, write_site
 from biteye_site.render import Renderer
-from biteye_site.routes import plan_routes, url_for
+from biteye_site.routes import Route, plan_routes, url_for
 from biteye_site.taxonomy import collect, load_authors
 
 
@@ -30,6 +30,7 @@ class BuildOptions:
     strict: bool = False
     force: bool = False
     output: Path | None = None      # overrides config.output_dir
+    use_cache: bool = True          # the persistent build cache (.biteye-cache/)
 
 
 @dataclass(frozen=True)
@@ -109,20 +110,33 @@ def resolve_links(documents: list[Document], all_sources: set[str], base_path: s
     return out, problems
 
 
-def build(config: SiteConfig, options: BuildOptions = BuildOptions()) -> BuildReport:
-    """Read content/, render every page, and swap the new site into the output folder."""
-    timings: list[tuple[str, float]] = []
-    clock = time.perf_counter()
+@dataclass(frozen=True)
+class Generated:
+    """A whole site in memory: what build() writes and check inspects."""
 
-    def lap(stage: str) -> None:
-        nonlocal clock
+    site: Site
+    routes: tuple[Route, ...]
+    files: tuple[tuple[str, bytes], ...]     # (output path, bytes), in route order
+    problems: tuple[Problem, ...]            # warnings only (errors raise)
+    skipped_drafts: int
+    skipped_future: int
+    timings: tuple[tuple[str, float], ...]
+
+
+class _Laps:
+    def __init__(self) -> None:
+        self.timings: list[tuple[str, float]] = []
+        self.clock = time.perf_counter()
+
+    def __call__(self, stage: str) -> None:
         now = time.perf_counter()
-        timings.append((stage, now - clock))
-        clock = now
+        self.timings.append((stage, now - self.clock))
+        self.clock = now
 
-    output = options.output or config.output_dir
-    check_output_dir(output, root=config.root, content=config.content_dir,
-                     protected=(config.templates_dir, config.static_dir), force=options.force)
+
+def generate(config: SiteConfig, options: BuildOptions = BuildOptions()) -> Generated:
+    """Read content/ and render every page in memory. Raises ContentError/TemplateError."""
+    lap = _Laps()
     reference = reference_time(options.now)
     sources, problems = discover(config.content_dir, config.root, config.max_file_size)
     authors_file = config.content_dir / "authors.yaml"
@@ -137,19 +151,29 @@ def build(config: SiteConfig, options: BuildOptions = BuildOptions()) -> BuildRe
     documents, skipped_drafts, skipped_future = select(documents, options, reference)
     documents, more = resolve_links(documents, {s.rel_path for s in sources}, config.base_path)
     problems += more
-    errors = [p for p in problems if p.severity == "error" or options.strict]
-    if errors:
+    if any(p.severity == "error" or options.strict for p in problems):
         raise ContentError(problems)
     site = collect(tuple(documents), profiles, config.tz, reference)
     routes = plan_routes(site, config.per_page)
     lap("organizar")
     renderer = Renderer(config, site, routes)
-    files = [(route.output_path, renderer.render(route)) for route in routes]
+    files = tuple((route.output_path, renderer.render(route)) for route in routes)
     lap("renderizar")
-    written = write_site(output, files, config.static_dir)
-    lap("gravar")
-    pages = sum(1 for r in routes if r.template is not None)
-    return BuildReport(len(site.documents), skipped_drafts, skipped_future, pages, len(files), len(site.tags),
-                       len(site.authors), written.written, written.unchanged, written.removed,
-                       tuple(sorted((p for p in problems if p.severity == "warning"), key=Problem.sort_key)),
-                       tuple(timings), output)
+    warnings = tuple(sorted(problems, key=Problem.sort_key))
+    return Generated(site, routes, files, warnings, skipped_drafts, skipped_future, tuple(lap.timings))
+
+
+def build(config: SiteConfig, options: BuildOptions = BuildOptions()) -> BuildReport:
+    """Read content/, render every page, and swap the new site into the output folder."""
+    output = options.output or config.output_dir
+    check_output_dir(output, root=config.root, content=config.content_dir,
+                     protected=(config.templates_dir, config.static_dir), force=options.force)
+    gen = generate(config, options)
+    clock = time.perf_counter()
+    written = write_site(output, gen.files, config.static_dir)
+    timings = gen.timings + (("gravar", time.perf_counter() - clock),)
+    site = gen.site
+    pages = sum(1 for r in gen.routes if r.template is not None)
+    return BuildReport(len(site.documents), gen.skipped_drafts, gen.skipped_future, pages, len(gen.files),
+                       len(site.tags), len(site.authors), written.written, written.unchanged, written.removed,
+                       gen.problems, timings, output)
