@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import inspect
 import re
 import unicodedata
+from functools import lru_cache
 
 from slugify import slugify
 
@@ -13,10 +15,17 @@ _SLUG_RE = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
 _DEVICE = {"con", "prn", "aux", "nul", *(f"com{i}" for i in range(10)), *(f"lpt{i}" for i in range(10))}
 
 
+# With backend 'auto', python-slugify tries to import the optional 'unidecode' package on
+# every non-ASCII call; naming its own text-unidecode backend avoids that failed import
+# (a tenth of a cold build's time). Older releases have no 'backend' argument.
+_BACKEND = ({"backend": "text-unidecode"} if "backend" in inspect.signature(slugify).parameters else {})
+
+
+@lru_cache(maxsize=65536)
 def slugify_text(text: str, max_length: int = MAX_SLUG) -> str:
     """'Ação e Reação no Código Aberto' → 'acao-e-reacao-no-codigo-aberto'."""
     text = unicodedata.normalize("NFC", text)
-    slug = slugify(text, max_length=max_length, word_boundary=True, save_order=True)
+    slug = slugify(text, max_length=max_length, word_boundary=True, save_order=True, **_BACKEND)
     if slug in _DEVICE:
         slug += "-1"
     return slug
