@@ -29,6 +29,8 @@ def url_for(kind: str, obj: object = None, page: int = 1) -> str:
         base = f"autores/{_slug(obj)}/"
     elif kind == "archive":
         base = "arquivo/"
+    elif kind == "search":
+        base = "busca/"
     elif kind == "year":
         base = f"arquivo/{obj.year:04d}/"  # type: ignore[union-attr]
     elif kind == "month":
@@ -47,7 +49,7 @@ def url_for(kind: str, obj: object = None, page: int = 1) -> str:
 
 
 _FILES = {"sitemap": "sitemap.xml", "news_sitemap": "sitemap-news.xml", "robots": "robots.txt",
-          "notfound": "404.html", "favicon": "favicon.ico"}
+          "notfound": "404.html", "favicon": "favicon.ico", "search_bundle": "pagefind/"}
 
 
 def _slug(obj: object) -> str:
@@ -120,7 +122,7 @@ def _list_routes(kind: str, obj: object, docs: tuple[Document, ...], template: s
     return routes
 
 
-def plan_routes(site: Site, per_page: int) -> tuple[Route, ...]:
+def plan_routes(site: Site, per_page: int, search: bool = False) -> tuple[Route, ...]:
     """Every page and file of the site; raises RouteConflict if two claim one path."""
     routes: list[Route] = []
     docs = site.documents
@@ -146,6 +148,9 @@ def plan_routes(site: Site, per_page: int) -> tuple[Route, ...]:
         for month in year.months:
             routes += _list_routes("month", month, month.documents, "archive_month.html", per_page,
                                    {"month": month, "year": year})
+    if search:  # the page only; its index files come from search.py after rendering
+        routes.append(Route(url_for("search"), output_path(url_for("search")), "search", "search.html", {},
+                            in_sitemap=False))
     routes.append(Route("404.html", "404.html", "notfound", "404.html", {}, in_sitemap=False))
     # Generated files (not templates): feeds, sitemaps, robots.txt.
     routes.append(Route("feed.xml", "feed.xml", "feed", None, {"documents": docs, "obj": None}, in_sitemap=False))
