@@ -19,6 +19,7 @@ from biteye_site.model import Document, Site, Source
 from biteye_site.output import check_output_dir, write_site
 from biteye_site.render import Renderer
 from biteye_site.routes import Route, plan_routes, url_for
+from biteye_site.search import SearchIndex, build_search_index
 from biteye_site.taxonomy import collect, load_authors
 
 
@@ -48,6 +49,8 @@ class BuildReport:
     warnings: tuple[Problem, ...]
     timings: tuple[tuple[str, float], ...]
     output: Path = field(default=Path("public"))
+    search_size: int | None = None          # bytes of the search bundle; None when search is off
+    search_seconds: float | None = None
 
 
 def reference_time(now: datetime | None = None) -> datetime:
@@ -121,6 +124,7 @@ class Generated:
     skipped_drafts: int
     skipped_future: int
     timings: tuple[tuple[str, float], ...]
+    search: SearchIndex | None = None        # None when search is off
 
 
 class _Laps:
@@ -154,13 +158,18 @@ def generate(config: SiteConfig, options: BuildOptions = BuildOptions()) -> Gene
     if any(p.severity == "error" or options.strict for p in problems):
         raise ContentError(problems)
     site = collect(tuple(documents), profiles, config.tz, reference)
-    routes = plan_routes(site, config.per_page)
+    routes = plan_routes(site, config.per_page, search=config.search)
     lap("organizar")
     renderer = Renderer(config, site, routes)
     files = tuple((route.output_path, renderer.render(route)) for route in routes)
     lap("renderizar")
+    search = None
+    if config.search:  # Pagefind over the rendered articles, in a temporary folder; bundle joins files
+        search = build_search_index(routes, files)
+        files += search.files
+        lap("indexar busca")
     warnings = tuple(sorted(problems, key=Problem.sort_key))
-    return Generated(site, routes, files, warnings, skipped_drafts, skipped_future, tuple(lap.timings))
+    return Generated(site, routes, files, warnings, skipped_drafts, skipped_future, tuple(lap.timings), search)
 
 
 def build(config: SiteConfig, options: BuildOptions = BuildOptions()) -> BuildReport:
@@ -176,4 +185,5 @@ def build(config: SiteConfig, options: BuildOptions = BuildOptions()) -> BuildRe
     pages = sum(1 for r in gen.routes if r.template is not None)
     return BuildReport(len(site.documents), gen.skipped_drafts, gen.skipped_future, pages, len(gen.files),
                        len(site.tags), len(site.authors), written.written, written.unchanged, written.removed,
-                       gen.problems, timings, output)
+                       gen.problems, timings, output,
+                       gen.search.size if gen.search else None, gen.search.seconds if gen.search else None)
