@@ -42,7 +42,9 @@ def make_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _print_problems(problems: tuple[Problem, ...], stream=sys.stderr) -> None:
+def _print_problems(problems: tuple[Problem, ...], stream=None) -> None:
+    # sys.stderr looked up per call: a default bound at import would bypass later redirections.
+    stream = stream or sys.stderr
     for p in problems:
         print(p.format(), file=stream)
 
