@@ -125,7 +125,8 @@ def _names(key: str, f: Field, path: str, problems: list[Problem], *, required: 
             problems.append(problem(path, item.line, item.col, f"'{name}' em '{key}' não gera um endereço (slug)",
                                     "use pelo menos uma letra ou número no nome"))
             continue
-        if name not in names:
+        # 'IA' and 'ia' are one tag (same slug): keep the first spelling so it is listed once.
+        if all(slugify_text(other) != slugify_text(name) for other in names):
             names.append(name)
     if required and not names and f.kind == "seq" and not items:
         problems.append(problem(path, f.line, f.col, f"'{key}' é uma lista vazia",
