@@ -2,24 +2,31 @@
 
 from __future__ import annotations
 
+import hashlib
 import os
 import posixpath
+import sqlite3
 import time
 from dataclasses import dataclass, field, replace
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 from html import escape
 from pathlib import Path
 
+from biteye_site.cache import BuildCache, stamp
 from biteye_site.config import SiteConfig
 from biteye_site.discover import discover
 from biteye_site.errors import ContentError, Problem, problem
+from biteye_site.fingerprint import Fingerprints, theme_hash
 from biteye_site.frontmatter import parse_front_matter
 from biteye_site.markdown import render_markdown
 from biteye_site.model import Document, Site, Source
 from biteye_site.output import check_output_dir, write_site
+from biteye_site.parallel import pmap
+from biteye_site.related import related_documents
 from biteye_site.render import Renderer
 from biteye_site.routes import Route, plan_routes, url_for
 from biteye_site.search import SearchIndex, build_search_index
+from biteye_site.sitemap import recent
 from biteye_site.taxonomy import collect, load_authors
 
 
@@ -32,6 +39,7 @@ class BuildOptions:
     force: bool = False
     output: Path | None = None      # overrides config.output_dir
     use_cache: bool = True          # the persistent build cache (.biteye-cache/)
+    jobs: int = 0                   # worker processes; 0 = one per core
 
 
 @dataclass(frozen=True)
@@ -51,6 +59,8 @@ class BuildReport:
     output: Path = field(default=Path("public"))
     search_size: int | None = None          # bytes of the search bundle; None when search is off
     search_seconds: float | None = None
+    cache_hits: int = 0                     # documents taken from the build cache
+    rendered: int = 0                       # files rendered (the rest were unchanged)
 
 
 def reference_time(now: datetime | None = None) -> datetime:
@@ -82,12 +92,20 @@ def parse_document(source: Source, config: SiteConfig, reference: datetime) -> t
     return doc, problems
 
 
-def select(documents: list[Document], options: BuildOptions, reference: datetime) -> tuple[list[Document], int, int]:
-    """Leave out drafts and future articles unless asked for."""
+def select(documents: list[Document], options: BuildOptions, reference: datetime
+           ) -> tuple[list[Document], int, int, list[Problem]]:
+    """Leave out drafts and future articles unless asked for; warn on dates far in the future."""
     drafts = sum(1 for d in documents if d.draft)
     future = sum(1 for d in documents if d.date > reference and not d.draft)
     kept = [d for d in documents if (options.drafts or not d.draft) and (options.future or d.date <= reference)]
-    return kept, (0 if options.drafts else drafts), (0 if options.future else future)
+    problems = []
+    for d in documents:
+        if d.date - reference > timedelta(days=366):
+            line, col = d.position("date")
+            problems.append(problem(d.source_path, line, col,
+                                    f"data mais de um ano no futuro ({d.date.date().isoformat()})",
+                                    "confira o ano; artigos com data futura só são publicados nessa data", "warning"))
+    return kept, (0 if options.drafts else drafts), (0 if options.future else future), problems
 
 
 def resolve_links(documents: list[Document], all_sources: set[str], base_path: str) -> tuple[list[Document], list[Problem]]:
@@ -119,12 +137,15 @@ class Generated:
 
     site: Site
     routes: tuple[Route, ...]
-    files: tuple[tuple[str, bytes], ...]     # (output path, bytes), in route order
+    files: tuple[tuple[str, bytes | None], ...]  # (output path, bytes); None: unchanged since `previous`
     problems: tuple[Problem, ...]            # warnings only (errors raise)
     skipped_drafts: int
     skipped_future: int
     timings: tuple[tuple[str, float], ...]
     search: SearchIndex | None = None        # None when search is off
+    fingerprints: dict[str, str] = field(default_factory=dict, compare=False)
+    cache_hits: int = 0
+    rendered: int = 0
 
 
 class _Laps:
@@ -138,9 +159,36 @@ class _Laps:
         self.clock = now
 
 
-def generate(config: SiteConfig, options: BuildOptions = BuildOptions()) -> Generated:
-    """Read content/ and render every page in memory. Raises ContentError/TemplateError."""
+def _parse_key(config: SiteConfig) -> str:
+    """The config fields a parsed Document depends on."""
+    return repr((config.root, config.content_dir, config.timezone, config.allow_raw_html, config.max_file_size))
+
+
+def parse_all(sources: tuple[Source, ...], config: SiteConfig, reference: datetime, cache: BuildCache,
+              jobs: int) -> tuple[list[tuple[Document | None, list[Problem]]], dict[int, str]]:
+    """parse_document over every source: cached ones from the cache, the rest on all cores."""
+    salt = _parse_key(config)
+    keys = [hashlib.sha256(f"{salt}|{s.rel_path}|{s.sha256}".encode()).hexdigest() for s in sources]
+    found = cache.get_documents(keys)
+    todo = [i for i, k in enumerate(keys) if k not in found]
+    fresh = pmap(lambda j: parse_document(sources[todo[j]], config, reference), len(todo), jobs)
+    results: list = [found.get(k) for k in keys]
+    for i, value in zip(todo, fresh):
+        results[i] = value
+    cache.put_documents({keys[i]: results[i] for i in todo}, set(keys))
+    doc_keys = {id(doc): keys[i] for i, (doc, _) in enumerate(results) if doc is not None}
+    return results, doc_keys
+
+
+def generate(config: SiteConfig, options: BuildOptions = BuildOptions(), cache: BuildCache | None = None,
+             previous: dict[str, str] | None = None) -> Generated:
+    """Read content/ and render every page in memory. Raises ContentError/TemplateError.
+
+    With ``previous`` (output path → fingerprint of the file already written),
+    pages whose fingerprint is unchanged are not rendered: their bytes are None.
+    """
     lap = _Laps()
+    cache = cache or BuildCache.disabled()
     reference = reference_time(options.now)
     sources, problems = discover(config.content_dir, config.root, config.max_file_size)
     authors_file = config.content_dir / "authors.yaml"
@@ -148,42 +196,105 @@ def generate(config: SiteConfig, options: BuildOptions = BuildOptions()) -> Gene
                                   if authors_file.is_relative_to(config.root) else str(authors_file))
     problems += more
     lap("ler")
-    parsed = [parse_document(source, config, reference) for source in sources]
+    parsed, doc_keys = parse_all(sources, config, reference, cache, options.jobs)
     documents = [doc for doc, _ in parsed if doc is not None]
     problems += [p for _, ps in parsed for p in ps]
     lap("analisar")
-    documents, skipped_drafts, skipped_future = select(documents, options, reference)
-    documents, more = resolve_links(documents, {s.rel_path for s in sources}, config.base_path)
+    documents, skipped_drafts, skipped_future, more = select(documents, options, reference)
     problems += more
+    linked, more = resolve_links(documents, {s.rel_path for s in sources}, config.base_path)
+    problems += more
+    for before, after in zip(documents, linked):
+        if after is not before:  # its body now holds other articles' URLs
+            doc_keys[id(after)] = doc_keys[id(before)] + hashlib.sha256(after.body_html.encode()).hexdigest()
     if any(p.severity == "error" or options.strict for p in problems):
         raise ContentError(problems)
-    site = collect(tuple(documents), profiles, config.tz, reference)
+    site = collect(tuple(linked), profiles, config.tz, reference)
+    site = replace(site, related=related_documents(site))
     routes = plan_routes(site, config.per_page, search=config.search)
     lap("organizar")
     renderer = Renderer(config, site, routes)
-    files = tuple((route.output_path, renderer.render(route)) for route in routes)
+    fingerprints = route_fingerprints(config, site, routes, doc_keys, cache, reference)
+    previous = previous or {}
+    todo = [i for i, r in enumerate(routes) if previous.get(r.output_path) != fingerprints[r.output_path]]
+    rendered = pmap(lambda j: renderer.render(routes[todo[j]]), len(todo), options.jobs)
+    files: list[tuple[str, bytes | None]] = [(r.output_path, None) for r in routes]
+    for i, data in zip(todo, rendered):
+        files[i] = (routes[i].output_path, data)
     lap("renderizar")
     search = None
     if config.search:  # Pagefind over the rendered articles, in a temporary folder; bundle joins files
-        search = build_search_index(routes, files)
-        files += search.files
-        lap("indexar busca")
+        search_fp = hashlib.sha256("".join(fingerprints[r.output_path] for r in routes
+                                           if r.kind == "article").encode()).hexdigest()
+        bundle = [path for path, fp in previous.items() if fp == "search:" + search_fp]
+        if bundle:  # no article page changed: the previous index still fits
+            files += [(path, None) for path in sorted(bundle)]
+            fingerprints.update({path: "search:" + search_fp for path in bundle})
+        else:
+            search = build_search_index(routes, _with_previous_bytes(files, options.output or config.output_dir))
+            files += search.files
+            fingerprints.update({path: "search:" + search_fp for path, _ in search.files})
+            lap("indexar busca")
     warnings = tuple(sorted(problems, key=Problem.sort_key))
-    return Generated(site, routes, files, warnings, skipped_drafts, skipped_future, tuple(lap.timings), search)
+    return Generated(site, routes, tuple(files), warnings, skipped_drafts, skipped_future, tuple(lap.timings),
+                     search, fingerprints, cache.hits, len(todo))
+
+
+def _with_previous_bytes(files: list[tuple[str, bytes | None]], output: Path) -> list[tuple[str, bytes]]:
+    """Unchanged files are still needed whole by the search indexer: read them back."""
+    return [(path, data if data is not None else (output / path).read_bytes()) for path, data in files]
+
+
+def route_fingerprints(config: SiteConfig, site: Site, routes: tuple[Route, ...], doc_keys: dict[int, str],
+                       cache: BuildCache, reference: datetime) -> dict[str, str]:
+    base = theme_hash(config, cache.stamp or stamp())
+    news = repr([doc_keys[id(d)] for d in recent(site.documents, reference)])
+    fp = Fingerprints(base, site, doc_keys, reference, news, config.feed_entries)
+    entries = tuple((r.url, r.lastmod) for r in routes if r.in_sitemap)
+    return {r.output_path: fp.of(r, entries) for r in routes}
+
+
+def open_cache(config: SiteConfig, options: BuildOptions) -> BuildCache:
+    if not options.use_cache:
+        return BuildCache.disabled()
+    try:
+        return BuildCache.open(config.cache_dir)
+    except (OSError, sqlite3.Error):
+        return BuildCache.disabled()  # an unusable cache only costs time
 
 
 def build(config: SiteConfig, options: BuildOptions = BuildOptions()) -> BuildReport:
-    """Read content/, render every page, and swap the new site into the output folder."""
-    output = options.output or config.output_dir
+    """Read content/, render what changed, and swap the new site into the output folder."""
+    output = (options.output or config.output_dir).resolve()
     check_output_dir(output, root=config.root, content=config.content_dir,
                      protected=(config.templates_dir, config.static_dir), force=options.force)
-    gen = generate(config, options)
-    clock = time.perf_counter()
-    written = write_site(output, gen.files, config.static_dir)
-    timings = gen.timings + (("gravar", time.perf_counter() - clock),)
+    cache = open_cache(config, options)
+    try:
+        previous = unchanged_pages(cache.get_pages(output), output)
+        gen = generate(config, options, cache, previous)
+        clock = time.perf_counter()
+        written = write_site(output, gen.files, config.static_dir)
+        cache.put_pages(output, gen.fingerprints)
+        timings = gen.timings + (("gravar", time.perf_counter() - clock),)
+    finally:
+        cache.close()
     site = gen.site
     pages = sum(1 for r in gen.routes if r.template is not None)
     return BuildReport(len(site.documents), gen.skipped_drafts, gen.skipped_future, pages, len(gen.files),
                        len(site.tags), len(site.authors), written.written, written.unchanged, written.removed,
                        gen.problems, timings, output,
-                       gen.search.size if gen.search else None, gen.search.seconds if gen.search else None)
+                       gen.search.size if gen.search else None, gen.search.seconds if gen.search else None,
+                       gen.cache_hits, gen.rendered)
+
+
+def unchanged_pages(recorded: dict[str, tuple[str, int, int, int]], output: Path) -> dict[str, str]:
+    """Fingerprints of files still exactly as the last build wrote them (size, mtime, inode)."""
+    found = {}
+    for rel, (fp, size, mtime, ino) in recorded.items():
+        try:
+            st = os.stat(output / rel)
+        except OSError:
+            continue
+        if st.st_size == size and st.st_mtime_ns == mtime and st.st_ino == ino:
+            found[rel] = fp
+    return found

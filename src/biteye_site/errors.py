@@ -47,6 +47,10 @@ class BiteyeError(Exception):
         self.problems = tuple(sorted(problems, key=Problem.sort_key))
         super().__init__("\n".join(p.format() for p in self.problems))
 
+    def __reduce__(self):
+        # Keep the Problems when an error crosses a process boundary (the build's worker pool).
+        return (type(self), (list(self.problems),))
+
 
 class ContentError(BiteyeError):
     """Content (articles, authors.yaml) could not be turned into a site."""

@@ -42,6 +42,7 @@ class FrontMatter:
     extra: tuple[tuple[str, object], ...]
     body: str
     body_line: int  # 1-based line of the body's first line in the file
+    positions: tuple[tuple[str, int, int], ...] = ()  # (key, line, col) of each header key
 
 
 def decode(data: bytes, path: str) -> tuple[str | None, list[Problem]]:
@@ -219,10 +220,6 @@ def parse_front_matter(data: bytes, path: str, tz: ZoneInfo,
         elif updated_value < date_value:
             problems.append(problem(path, f.line, f.col, "'updated' é anterior a 'date'",
                                     "a data de atualização deve ser igual ou posterior à de publicação"))
-    if date_value and date_value - reference_time > timedelta(days=366):
-        f = mapping["date"]
-        problems.append(problem(path, f.line, f.col, f"data mais de um ano no futuro ({date_value.date().isoformat()})",
-                                "confira o ano; artigos com data futura só são publicados nessa data", "warning"))
     authors = _names("authors", mapping["authors"], path, problems, required=True) if "authors" in mapping else ()
     tags = _names("tags", mapping["tags"], path, problems, required=False) if "tags" in mapping else ()
     summary = None
@@ -269,4 +266,5 @@ def parse_front_matter(data: bytes, path: str, tz: ZoneInfo,
         problems.append(problem(path, f.line, f.col, "'authors' não tem nenhum nome", "escreva authors: [Nome Sobrenome]"))
         return None, problems
     return FrontMatter(values["title"], slug, date_value, updated_value, authors, tags, summary, image, draft,
-                       tuple(extra), body, body_line), problems
+                       tuple(extra), body, body_line,
+                       tuple((k, f.line, f.col) for k, f in mapping.items())), problems

@@ -44,6 +44,13 @@ class Document:
     word_count: int
     extra: tuple[tuple[str, object], ...] = ()
     links: tuple[tuple[str, int], ...] = ()   # (href, line) of links to other sources (*.md)
+    positions: tuple[tuple[str, int, int], ...] = ()  # (key, line, col) of each front-matter key
+
+    def position(self, key: str) -> tuple[int | None, int | None]:
+        for name, line, col in self.positions:
+            if name == key:
+                return line, col
+        return None, None
 
     @property
     def reading_minutes(self) -> int:
@@ -87,5 +94,6 @@ class Site:
     authors: tuple[Author, ...]             # by name
     years: tuple[Archive, ...]              # newest first
     reference_time: datetime
-    tag_of: dict[str, Tag] = field(default_factory=dict, compare=False)      # display name -> Tag
+    tag_of: dict[str, Tag] = field(default_factory=dict, compare=False)      # name as written -> Tag
     author_of: dict[str, Author] = field(default_factory=dict, compare=False)
+    related: dict[str, tuple[Document, ...]] = field(default_factory=dict, compare=False)  # slug -> articles

@@ -85,7 +85,22 @@ def _static_files(static_dir: Path) -> list[tuple[str, Path]]:
     return found
 
 
-def write_site(output: Path, files: Iterable[tuple[str, bytes]], static_dir: Path | None = None) -> WriteReport:
+def _nothing_changed(previous: Path, files: list[tuple[str, bytes | None]], statics: list[tuple[str, Path]]) -> bool:
+    """Every page unchanged, the same set of files, static files equal: the build writes nothing."""
+    if any(data is not None for _, data in files):
+        return False
+    wanted = {rel for rel, _ in files} | {rel for rel, _ in statics}
+    present = set()
+    for folder, _, names in os.walk(previous):
+        base = Path(folder).relative_to(previous).as_posix()
+        present.update(name if base == "." else f"{base}/{name}" for name in names)
+    present.discard(MARKER)
+    if present != wanted:
+        return False
+    return all(_same_file(previous / rel, path.read_bytes()) for rel, path in statics)
+
+
+def write_site(output: Path, files: Iterable[tuple[str, bytes | None]], static_dir: Path | None = None) -> WriteReport:
     """Write every (path, bytes) into a fresh folder beside ``output`` and swap it in."""
     output = output.resolve()
     output.parent.mkdir(parents=True, exist_ok=True)
@@ -93,8 +108,13 @@ def write_site(output: Path, files: Iterable[tuple[str, bytes]], static_dir: Pat
     old = output.parent / f".{output.name}.old-{os.getpid()}"
     shutil.rmtree(tmp, ignore_errors=True)
     previous = output if output.is_dir() else None
+    files = list(files)
+    statics = _static_files(static_dir) if static_dir else []
+    if previous is not None and _nothing_changed(previous, files, statics):
+        return WriteReport(0, len(files) + len(statics), 0)  # leave the folder exactly as it is
     written = unchanged = 0
     seen: set[str] = set()
+    made: set[Path] = set()
     try:
         tmp.mkdir()
 
@@ -105,7 +125,16 @@ def write_site(output: Path, files: Iterable[tuple[str, bytes]], static_dir: Pat
                                            "isso é um erro do gerador; relate-o")])
             seen.add(rel)
             target = safe_join(tmp, rel)
-            target.parent.mkdir(parents=True, exist_ok=True)
+            if target.parent not in made:
+                target.parent.mkdir(parents=True, exist_ok=True)
+                made.add(target.parent)
+            if data is None and source is None:  # unchanged since the last build: link, don't rewrite
+                if previous is None:
+                    raise OutputError([problem(rel, None, None, "arquivo sem conteúdo e sem versão anterior",
+                                               "isso é um erro do gerador; rode com --no-cache")])
+                os.link(previous / rel, target)
+                unchanged += 1
+                return
             if data is None:
                 data = source.read_bytes()  # type: ignore[union-attr]
             if previous is not None:
@@ -122,7 +151,7 @@ def write_site(output: Path, files: Iterable[tuple[str, bytes]], static_dir: Pat
 
         for rel, data in files:
             put(rel, data)
-        for rel, path in _static_files(static_dir) if static_dir else []:
+        for rel, path in statics:
             put(rel, None, path)
         (tmp / MARKER).write_bytes(MARKER_TEXT)
         removed = 0

@@ -69,16 +69,8 @@ class Renderer:
         return self.site.author_of[name]
 
     def related(self, doc: Document, limit: int = 3) -> list[Document]:
-        """Articles sharing the most tags with ``doc``; ties: newer first, then slug."""
-        scores: dict[int, int] = {}
-        index: dict[int, Document] = {}
-        for name in doc.tags:
-            for other in self.site.tag_of[name].documents:
-                if other is not doc:
-                    scores[id(other)] = scores.get(id(other), 0) + 1
-                    index[id(other)] = other
-        ranked = sorted(scores, key=lambda k: (-scores[k], -index[k].date.timestamp(), index[k].slug))
-        return [index[k] for k in ranked[:limit]]
+        """Articles sharing the most tags with ``doc`` (computed once per build: see related.py)."""
+        return list(self.site.related.get(doc.slug, ())[:limit])
 
     def feed_links(self, obj: object = None) -> list[tuple[str, str]]:
         """(title, URL) of the feeds a page advertises: the site's and its own."""

@@ -1,0 +1,144 @@
+"""Persistent build cache: one SQLite file under .biteye-cache/.
+
+Two tables:
+- ``documents``: parsed Documents (and their warnings), keyed by a hash of the
+  source bytes, its path, the parse-relevant config and the generator version.
+- ``pages``: for the current output folder, each file's fingerprint (a hash of
+  everything the page was made from) and the size/mtime it was written with.
+  A page whose fingerprint and file are unchanged is not rendered again.
+
+SQLite gives atomic commits, so a build killed half-way leaves the previous
+cache; a file that is corrupt or from another version is discarded and rebuilt.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import pickle
+import sqlite3
+from contextlib import closing
+from pathlib import Path
+
+from biteye_site import __version__
+
+SCHEMA = 1
+FILE_NAME = "build.sqlite"
+
+
+def stamp() -> str:
+    """Changes whenever cached data could mean something else: version, schema, code."""
+    h = hashlib.sha256(f"{__version__}|{SCHEMA}".encode())
+    # Source files of the generator: an edited checkout must not trust old entries.
+    for path in sorted(Path(__file__).parent.glob("*.py")):
+        h.update(path.name.encode())
+        h.update(path.read_bytes())
+    return h.hexdigest()
+
+
+class BuildCache:
+    """Open with ``BuildCache.open(folder)``; ``None`` folder gives a cache that stores nothing."""
+
+    def __init__(self, db: sqlite3.Connection | None, stamp_value: str):
+        self.db = db
+        self.stamp = stamp_value
+        self.hits = 0
+        self.misses = 0
+
+    @classmethod
+    def disabled(cls) -> "BuildCache":
+        return cls(None, "")
+
+    @classmethod
+    def open(cls, folder: Path) -> "BuildCache":
+        folder.mkdir(parents=True, exist_ok=True)
+        path = folder / FILE_NAME
+        value = stamp()
+        for attempt in range(2):
+            try:
+                db = sqlite3.connect(path, isolation_level=None)
+                db.execute("PRAGMA journal_mode=WAL")
+                db.execute("PRAGMA synchronous=NORMAL")
+                db.execute("CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT)")
+                row = db.execute("SELECT value FROM meta WHERE key='stamp'").fetchone()
+                if row is None or row[0] != value:
+                    db.executescript("DROP TABLE IF EXISTS documents; DROP TABLE IF EXISTS pages; DELETE FROM meta;")
+                db.execute("CREATE TABLE IF NOT EXISTS documents (key TEXT PRIMARY KEY, data BLOB)")
+                db.execute("CREATE TABLE IF NOT EXISTS pages (path TEXT PRIMARY KEY, fingerprint TEXT, "
+                           "size INTEGER, mtime_ns INTEGER, ino INTEGER)")
+                db.execute("INSERT OR REPLACE INTO meta VALUES ('stamp', ?)", (value,))
+                db.execute("PRAGMA quick_check").fetchone()
+                return cls(db, value)
+            except sqlite3.DatabaseError:
+                # Corrupt or not a database: start again from nothing.
+                with_suffixes = [path, path.with_name(path.name + "-wal"), path.with_name(path.name + "-shm")]
+                for p in with_suffixes:
+                    try:
+                        p.unlink()
+                    except FileNotFoundError:
+                        pass
+                if attempt:
+                    raise
+        raise AssertionError("unreachable")
+
+    def close(self) -> None:
+        if self.db is not None:
+            self.db.close()
+            self.db = None
+
+    # -- parsed documents ----------------------------------------------------------
+    def get_documents(self, keys: list[str]) -> dict[str, object]:
+        if self.db is None or not keys:
+            return {}
+        found: dict[str, object] = {}
+        wanted = list(keys)
+        for i in range(0, len(wanted), 900):  # SQLite's host-parameter limit
+            chunk = wanted[i:i + 900]
+            marks = ",".join("?" * len(chunk))
+            for key, data in self.db.execute(f"SELECT key, data FROM documents WHERE key IN ({marks})", chunk):
+                try:
+                    found[key] = pickle.loads(data)
+                except Exception:  # noqa: BLE001 - a bad entry is a miss, never trusted
+                    continue
+        self.hits += len(found)
+        self.misses += len(set(keys)) - len(found)
+        return found
+
+    def put_documents(self, items: dict[str, object], keep: set[str]) -> None:
+        """Store new entries and drop those no source uses any more."""
+        if self.db is None:
+            return
+        with closing(self.db.cursor()) as cur:
+            cur.execute("BEGIN")
+            cur.executemany("INSERT OR REPLACE INTO documents VALUES (?, ?)",
+                            [(k, pickle.dumps(v, protocol=pickle.HIGHEST_PROTOCOL)) for k, v in items.items()])
+            stale = [k for (k,) in cur.execute("SELECT key FROM documents") if k not in keep]
+            cur.executemany("DELETE FROM documents WHERE key = ?", [(k,) for k in stale])
+            cur.execute("COMMIT")
+
+    # -- pages of the output folder ---------------------------------------------------
+    def get_pages(self, output: Path) -> dict[str, tuple[str, int, int, int]]:
+        if self.db is None:
+            return {}
+        row = self.db.execute("SELECT value FROM meta WHERE key='output'").fetchone()
+        if row is None or row[0] != str(output):
+            return {}
+        return {path: (fp, size, mtime, ino) for path, fp, size, mtime, ino in self.db.execute("SELECT * FROM pages")}
+
+    def put_pages(self, output: Path, fingerprints: dict[str, str]) -> None:
+        """Record what is now in ``output`` (after the swap) and why."""
+        if self.db is None:
+            return
+        rows = []
+        for rel, fp in fingerprints.items():
+            try:
+                st = os.stat(output / rel)
+            except OSError:
+                continue
+            rows.append((rel, fp, st.st_size, st.st_mtime_ns, st.st_ino))
+        with closing(self.db.cursor()) as cur:
+            cur.execute("BEGIN")
+            cur.execute("DELETE FROM pages")
+            cur.executemany("INSERT INTO pages VALUES (?, ?, ?, ?, ?)", rows)
+            cur.execute("INSERT OR REPLACE INTO meta VALUES ('output', ?)", (str(output),))
+            cur.execute("COMMIT")

@@ -1,0 +1,93 @@
+"""What each output file is made of, as a hash: equal hash, equal bytes.
+
+A page's fingerprint covers the theme and config (``base``) and the data its
+template reads: the documents (by their cache key, which covers every byte of
+the source), the display names and slugs of their tags and authors, the
+neighbours and related articles of an article, the counts on index pages.
+A template that starts reading other site-wide data must add it here; the
+incremental-build tests (edit/add/delete/rename → identical to a cold build)
+guard this.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from datetime import datetime
+
+from biteye_site.config import SiteConfig
+from biteye_site.model import Author, Document, Site, Tag
+from biteye_site.routes import Route
+
+
+def theme_hash(config: SiteConfig, stamp: str) -> str:
+    """Generator code + config + every template file."""
+    h = hashlib.sha256(stamp.encode())
+    h.update(repr(config).encode())
+    folder = config.templates_dir
+    for path in sorted(p for p in folder.rglob("*") if p.is_file()):
+        h.update(path.relative_to(folder).as_posix().encode())
+        h.update(path.read_bytes())
+    return h.hexdigest()
+
+
+class Fingerprints:
+    def __init__(self, base: str, site: Site, doc_keys: dict[int, str], reference: datetime, news_key: str,
+                 feed_entries: int):
+        self.base = base
+        self.site = site
+        self.keys = doc_keys            # id(document) → cache key
+        self.reference = reference
+        self.news_key = news_key
+        self.feed_entries = feed_entries
+
+    def doc(self, d: Document | None) -> tuple:
+        if d is None:
+            return ()
+        return (self.keys[id(d)], d.date > self.reference,
+                tuple((a.slug, a.name) for a in (self.site.author_of[n] for n in d.authors)),
+                tuple((t.slug, t.name) for t in (self.site.tag_of[n] for n in d.tags)))
+
+    @staticmethod
+    def term(obj) -> tuple:
+        if isinstance(obj, Author):
+            return ("author", obj.slug, obj.name, obj.bio, obj.link, len(obj.documents))
+        if isinstance(obj, Tag):
+            return ("tag", obj.slug, obj.name, len(obj.documents))
+        if obj is None:
+            return ()
+        return (type(obj).__name__, getattr(obj, "year", None), getattr(obj, "month", None),
+                len(getattr(obj, "documents", ())))
+
+    def of(self, route: Route, sitemap_entries: tuple) -> str:
+        ctx = route.context
+        kind = route.kind
+        if kind == "article":
+            d = ctx["doc"]
+            data: tuple = (self.doc(d), self.doc(ctx["newer"]), self.doc(ctx["older"]),
+                           tuple(self.doc(r) for r in self.site.related.get(d.slug, ())))
+        elif "page" in ctx:
+            page = ctx["page"]
+            extra = tuple(self.term(ctx[k]) for k in ("tag", "author", "month", "year") if k in ctx)
+            data = (page.number, page.total, self.term(page.obj), extra, tuple(self.doc(d) for d in page.items))
+        elif kind == "tags":
+            data = tuple(self.term(t) for t in self.site.tags)
+        elif kind == "authors":
+            data = tuple(self.term(a) for a in self.site.authors)
+        elif kind == "archive":
+            data = tuple((y.year, tuple((m.month, len(m.documents)) for m in y.months)) for y in self.site.years)
+        elif kind == "year":
+            year = ctx["year"]
+            data = (year.year, tuple((m.month, tuple(self.doc(d) for d in m.documents)) for m in year.months))
+        elif kind == "feed":
+            data = (self.term(ctx["obj"]), tuple(self.doc(d) for d in ctx["documents"][:self.feed_entries]))
+        elif kind in ("sitemap", "sitemap_part"):
+            data = (tuple(sorted(ctx.items())), sitemap_entries)
+        elif kind == "news_sitemap":
+            data = (self.news_key,)
+        else:  # 404, robots, favicon, search page: theme and config only
+            data = ()
+        h = hashlib.sha256(self.base.encode())
+        h.update(route.output_path.encode())
+        h.update(kind.encode())
+        h.update(repr(data).encode())
+        return h.hexdigest()
