@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from collections import Counter, defaultdict
+import re
+import unicodedata
+from collections import defaultdict
 from datetime import datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -17,22 +19,36 @@ def sort_newest_first(documents) -> tuple[Document, ...]:
     return tuple(sorted(documents, key=lambda d: (-d.date.timestamp(), d.slug)))
 
 
-def _display_name(spellings: Counter) -> str:
-    """Most used spelling; ties go to the one that sorts first (deterministic)."""
-    return min(spellings, key=lambda name: (-spellings[name], name.casefold(), name))
+def sort_key(name: str) -> tuple[str, str]:
+    """Alphabetical as a reader expects it: accents and case ignored ('Ética' between 'bits' and 'IA')."""
+    folded = "".join(c for c in unicodedata.normalize("NFD", name) if not unicodedata.combining(c))
+    return (folded.casefold(), name)
 
 
-def _group(documents: tuple[Document, ...], attr: str) -> dict[str, tuple[str, list[Document], Counter]]:
-    groups: dict[str, tuple[list[Document], Counter]] = defaultdict(lambda: ([], Counter()))
+def _display_name(spellings: dict[str, tuple[int, tuple]]) -> str:
+    """The most used spelling; a tie goes to the spelling used first (oldest article), whatever
+    the order of the files, so adding a newer variant never renames an existing tag."""
+    return min(spellings, key=lambda name: (-spellings[name][0], spellings[name][1], name))
+
+
+def _group(documents: tuple[Document, ...], attr: str) -> dict[str, tuple[str, list[Document], dict]]:
+    """slug → (display name, documents in the given order, spelling → (uses, first use))."""
+    groups: dict[str, tuple[list[Document], dict[str, tuple[int, tuple]]]] = defaultdict(lambda: ([], {}))
     for doc in documents:
         seen: set[str] = set()
-        for name in getattr(doc, attr):
+        for position, name in enumerate(getattr(doc, attr)):
             slug = slugify_text(name)
             docs, spellings = groups[slug]
-            spellings[name] += 1
-            if slug not in seen:
-                docs.append(doc)
-                seen.add(slug)
+            when = (doc.date.timestamp(), doc.slug, position)
+            if slug in seen:
+                # Two spellings in one article: it counts once, for its first; the other is
+                # still recorded so templates can look the tag up by either spelling.
+                spellings.setdefault(name, (0, when))
+                continue
+            seen.add(slug)
+            docs.append(doc)
+            uses, first = spellings.get(name, (0, when))
+            spellings[name] = (uses + 1, min(first, when))
     return {slug: (_display_name(sp), docs, sp) for slug, (docs, sp) in groups.items()}
 
 
@@ -44,7 +60,7 @@ def collect_tags(documents: tuple[Document, ...]) -> tuple[tuple[Tag, ...], dict
         tags.append(tag)
         for spelling in spellings:
             by_name[spelling] = tag
-    return tuple(sorted(tags, key=lambda t: (t.name.casefold(), t.slug))), by_name
+    return tuple(sorted(tags, key=lambda t: (sort_key(t.name), t.slug))), by_name
 
 
 def collect_authors(documents: tuple[Document, ...], profiles: dict[str, dict[str, str]]) -> tuple[tuple[Author, ...], dict[str, Author]]:
@@ -56,7 +72,7 @@ def collect_authors(documents: tuple[Document, ...], profiles: dict[str, dict[st
         authors.append(author)
         for spelling in spellings:
             by_name[spelling] = author
-    return tuple(sorted(authors, key=lambda a: (a.name.casefold(), a.slug))), by_name
+    return tuple(sorted(authors, key=lambda a: (sort_key(a.name), a.slug))), by_name
 
 
 def collect_archives(documents: tuple[Document, ...], tz: ZoneInfo) -> tuple[Archive, ...]:
@@ -85,7 +101,10 @@ _PROFILE_KEYS = ("name", "bio", "link")
 
 
 def load_authors(path: Path, shown: str) -> tuple[dict[str, dict[str, str]], list[Problem]]:
-    """``content/authors.yaml``: author name → {name, bio, link}, keyed by the name's slug."""
+    """``content/authors.yaml``: author name → {name, bio, link}, keyed by the name's slug.
+
+    ``name`` defaults to the key as written there, so the profile fixes how the author is shown
+    whatever spelling the articles use."""
     if not path.exists():
         return {}, []
     try:
@@ -106,14 +125,16 @@ def load_authors(path: Path, shown: str) -> tuple[dict[str, dict[str, str]], lis
         if slug in profiles:
             problems.append(problem(shown, f.line, f.col, f"'{name}' repete um autor já descrito", "junte as duas entradas"))
             continue
+        # The key as written is the author's canonical name unless 'name:' gives another.
+        canonical = re.sub(r"\s+", " ", unicodedata.normalize("NFC", name)).strip()
         if f.kind == "null":
-            profiles[slug] = {}
+            profiles[slug] = {"name": canonical}
             continue
         if f.kind != "map":
             problems.append(problem(shown, f.line, f.col, f"a entrada de '{name}' deve ser um mapa (name, bio, link)",
                                     f"escreva, por exemplo:\n  {name}:\n    bio: \"...\""))
             continue
-        profile: dict[str, str] = {}
+        profile: dict[str, str] = {"name": canonical}
         for key, v in f.value.items():  # type: ignore[union-attr]
             if key not in _PROFILE_KEYS:
                 problems.append(problem(shown, v.line, v.col, f"chave desconhecida '{key}' em '{name}'",
