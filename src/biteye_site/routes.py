@@ -132,7 +132,9 @@ def plan_routes(site: Site, per_page: int, search: bool = False) -> tuple[Route,
         newer = docs[i - 1] if i > 0 else None
         older = docs[i + 1] if i + 1 < len(docs) else None
         routes.append(Route(url, output_path(url), "article", "article.html",
-                            {"doc": doc, "newer": newer, "older": older}, doc.source_path, doc.updated or doc.date))
+                            # 'extra': the article's unknown front-matter keys, as a mapping for templates.
+                            {"doc": doc, "newer": newer, "older": older, "extra": doc.extra_dict},
+                            doc.source_path, doc.updated or doc.date))
     routes.append(Route("tags/", "tags/index.html", "tags", "tags.html", {"tags": site.tags}, lastmod=_lastmod(docs)))
     for tag in site.tags:
         routes += _list_routes("tag", tag, tag.documents, "tag.html", per_page, {"tag": tag})
