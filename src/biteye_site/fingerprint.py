@@ -39,6 +39,17 @@ class Fingerprints:
         self.reference = reference
         self.news_key = news_key
         self.feed_entries = feed_entries
+        self._site_digest: str | None = None
+
+    @property
+    def site_digest(self) -> str:
+        """Every document and term of the site, for pages whose data is not listed here."""
+        if self._site_digest is None:
+            h = hashlib.sha256()
+            h.update(repr(tuple(self.doc(d) for d in self.site.documents)).encode())
+            h.update(repr(tuple(self.term(t) for t in self.site.tags + self.site.authors)).encode())
+            self._site_digest = h.hexdigest()
+        return self._site_digest
 
     def doc(self, d: Document | None) -> tuple:
         if d is None:
@@ -84,8 +95,8 @@ class Fingerprints:
             data = (tuple(sorted(ctx.items())), sitemap_entries)
         elif kind == "news_sitemap":
             data = (self.news_key,)
-        else:  # 404, robots, favicon, search page: theme and config only
-            data = ()
+        else:  # 404, robots, favicon, search page…: few and cheap, so any change to the site renders them
+            data = (self.site_digest,)
         h = hashlib.sha256(self.base.encode())
         h.update(route.output_path.encode())
         h.update(kind.encode())

@@ -1,0 +1,185 @@
+"""Incremental builds (cache + page fingerprints) must equal a cold build, byte for byte.
+
+Each test builds a site, changes one thing, rebuilds with the cache, and
+compares the whole output tree with a cold build (no cache, fresh folder) of
+the same content.
+"""
+
+from __future__ import annotations
+
+import os
+from datetime import datetime, timezone
+from pathlib import Path
+
+import pytest
+
+from biteye_site.build import BuildOptions, build
+from biteye_site.cache import FILE_NAME
+from biteye_site.config import load_config
+from conftest import SiteFolder
+
+NOW = datetime(2026, 11, 1, 15, 0, tzinfo=timezone.utc)
+TAGS = ["Inteligência artificial", "Código aberto", "Segurança", "Nuvem", "Dados", "Hardware", "IA"]
+AUTHORS = ["Ana Fictícia", "Bruno Exemplo", "Célia Teste"]
+
+
+def populate(site: SiteFolder, n: int) -> None:
+    for i in range(n):
+        month = 1 + i % 12
+        site.add(f"{2024 + i % 3}/artigo-{i:03d}.md", title=f"Notícia fictícia número {i}",
+                 date=f"{2024 + i % 3}-{month:02d}-{1 + i % 27:02d}T{8 + i % 10:02d}:00:00-03:00",
+                 authors=[AUTHORS[i % 3]] + ([AUTHORS[(i + 1) % 3]] if i % 4 == 0 else []),
+                 tags=[TAGS[i % 7], TAGS[(i * 3 + 1) % 7]],
+                 body=f"## Contexto\n\nTexto inventado do artigo {i}, sobre *modelos* e dados.\n\n"
+                      f"## Detalhes\n\n- item {i}\n- outro item\n\n## Conclusão\n\nFim do artigo {i}.")
+
+
+def tree(folder: Path) -> dict[str, bytes]:
+    return {p.relative_to(folder).as_posix(): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+def build_into(site: SiteFolder, out: Path, *, cache: bool, jobs: int = 0) -> None:
+    config = load_config(site.root / "site.yaml")
+    build(config, BuildOptions(now=NOW, output=out, use_cache=cache, jobs=jobs))
+
+
+def assert_same_as_cold(site: SiteFolder, tmp_path: Path) -> None:
+    cold = tmp_path / f"cold-{len(list(tmp_path.glob('cold-*')))}"
+    build_into(site, cold, cache=False)
+    warm, fresh = tree(site.public), tree(cold)
+    assert sorted(warm) == sorted(fresh), set(warm) ^ set(fresh)
+    differing = [k for k in fresh if warm[k] != fresh[k]]
+    assert not differing, f"incremental output differs from a cold build in {differing[:5]}"
+
+
+@pytest.fixture
+def built(site, tmp_path):
+    populate(site, 60)
+    build_into(site, site.public, cache=True)
+    return site
+
+
+def test_no_change_rebuild_touches_nothing(built):
+    before = {p: (p.stat().st_ino, p.stat().st_mtime_ns) for p in built.public.rglob("*") if p.is_file()}
+    config = load_config(built.root / "site.yaml")
+    report = build(config, BuildOptions(now=NOW, output=built.public))
+    assert report.written == 0 and report.removed == 0 and report.rendered == 0
+    assert report.cache_hits == 60
+    after = {p: (p.stat().st_ino, p.stat().st_mtime_ns) for p in built.public.rglob("*") if p.is_file()}
+    assert before == after
+
+
+def test_edit_one_article(built, tmp_path):
+    path = built.content / "2025/artigo-010.md"
+    path.write_text(path.read_text(encoding="utf-8").replace("Notícia fictícia número 10", "Título novo e editado"),
+                    encoding="utf-8")
+    config = load_config(built.root / "site.yaml")
+    report = build(config, BuildOptions(now=NOW, output=built.public))
+    assert 0 < report.rendered < report.files / 3, "only the pages that show the article are rendered again"
+    assert "Título novo e editado" in built.read("index.html") or "Título novo e editado" in built.read("feed.xml")
+    assert_same_as_cold(built, tmp_path)
+
+
+def test_unchanged_files_keep_mtime_after_an_edit(built):
+    untouched = built.public / "artigos/noticia-ficticia-numero-50/index.html"
+    stat = untouched.stat()
+    path = built.content / "2024/artigo-003.md"
+    path.write_text(path.read_text(encoding="utf-8") + "\nMais um parágrafo.\n", encoding="utf-8")
+    build_into(built, built.public, cache=True)
+    assert untouched.stat().st_mtime_ns == stat.st_mtime_ns and untouched.stat().st_ino == stat.st_ino
+
+
+def test_add_article(built, tmp_path):
+    built.add("2026/novo.md", title="Artigo recém-chegado", date="2026-10-30T09:00:00-03:00",
+              authors=["Autora Nova"], tags=["Nuvem", "Tema Inédito"], body="Conteúdo novo.")
+    build_into(built, built.public, cache=True)
+    assert (built.public / "tags/tema-inedito/index.html").is_file()
+    assert_same_as_cold(built, tmp_path)
+
+
+def test_delete_article(built, tmp_path):
+    (built.content / "2026/artigo-005.md").unlink()
+    build_into(built, built.public, cache=True)
+    assert not (built.public / "artigos/noticia-ficticia-numero-5").exists()
+    assert_same_as_cold(built, tmp_path)
+
+
+def test_rename_source_file(built, tmp_path):
+    (built.content / "2024/artigo-012.md").rename(built.content / "2024/renomeado.md")
+    build_into(built, built.public, cache=True)
+    assert_same_as_cold(built, tmp_path)
+
+
+def test_tag_spelling_majority_flips(built, tmp_path):
+    # "IA" and "Inteligência artificial" are different slugs; make "ia" spelt "Ia" the majority.
+    for i in (6, 13, 20, 27, 34, 41, 48, 55):
+        path = built.content / f"{2024 + i % 3}/artigo-{i:03d}.md"
+        path.write_text(path.read_text(encoding="utf-8").replace('"IA"', '"Ia"'), encoding="utf-8")
+    build_into(built, built.public, cache=True)
+    assert_same_as_cold(built, tmp_path)
+
+
+def test_template_change_rebuilds_affected_pages(built, tmp_path):
+    base = built.root / "templates/base.html"
+    base.write_text(base.read_text(encoding="utf-8").replace("Pular para o conteúdo", "Ir ao conteúdo"),
+                    encoding="utf-8")
+    build_into(built, built.public, cache=True)
+    assert "Ir ao conteúdo" in built.read("artigos/noticia-ficticia-numero-1/index.html")
+    assert_same_as_cold(built, tmp_path)
+
+
+def test_config_change_rebuilds(built, tmp_path):
+    built.config(title="Outro Título de Site")
+    build_into(built, built.public, cache=True)
+    assert "Outro Título de Site" in built.read("tags/index.html")
+    assert_same_as_cold(built, tmp_path)
+
+
+def test_author_bio_change(built, tmp_path):
+    built.write("content/authors.yaml", "Ana Fictícia:\n  bio: Repórter inventada para testes.\n")
+    build_into(built, built.public, cache=True)
+    assert "Repórter inventada para testes." in built.read("autores/ana-ficticia/index.html")
+    assert_same_as_cold(built, tmp_path)
+
+
+def test_reference_time_moves_future_article_in(built, tmp_path):
+    built.add("2026/agendado.md", title="Artigo agendado", date="2026-11-05T09:00:00-03:00", tags=["Dados"])
+    build_into(built, built.public, cache=True)
+    assert not (built.public / "artigos/artigo-agendado").exists()
+    config = load_config(built.root / "site.yaml")
+    later = datetime(2026, 11, 6, tzinfo=timezone.utc)
+    build(config, BuildOptions(now=later, output=built.public))
+    assert (built.public / "artigos/artigo-agendado/index.html").is_file()
+    cold = tmp_path / "cold-later"
+    build(config, BuildOptions(now=later, output=cold, use_cache=False))
+    assert tree(built.public) == tree(cold)
+
+
+@pytest.mark.parametrize("damage", ["garbage", "empty", "truncated"])
+def test_corrupt_cache_is_rebuilt_not_trusted(built, tmp_path, damage):
+    db = built.root / ".biteye-cache" / FILE_NAME
+    assert db.is_file()
+    for suffix in ("-wal", "-shm"):
+        Path(str(db) + suffix).unlink(missing_ok=True)
+    data = db.read_bytes()
+    db.write_bytes({"garbage": b"not a database at all" * 100, "empty": b"",
+                    "truncated": data[: len(data) // 3]}[damage])
+    path = built.content / "2025/artigo-001.md"
+    path.write_text(path.read_text(encoding="utf-8").replace("Fim do artigo 1.", "Fim alterado."), encoding="utf-8")
+    build_into(built, built.public, cache=True)
+    assert_same_as_cold(built, tmp_path)
+
+
+def test_parallel_build_is_byte_identical_to_single_process(site, tmp_path):
+    populate(site, 80)  # above the pool's minimum, so two processes really run
+    build_into(site, tmp_path / "one", cache=False, jobs=1)
+    build_into(site, tmp_path / "two", cache=False, jobs=2)
+    assert tree(tmp_path / "one") == tree(tmp_path / "two")
+
+
+def test_output_moved_by_hand_is_not_trusted(built, tmp_path):
+    page = built.public / "artigos/noticia-ficticia-numero-2/index.html"
+    page.write_text("editado à mão", encoding="utf-8")
+    build_into(built, built.public, cache=True)
+    assert "editado à mão" not in page.read_text(encoding="utf-8")
+    assert_same_as_cold(built, tmp_path)
