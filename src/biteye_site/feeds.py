@@ -1,12 +1,28 @@
-"""Atom 1.0 feeds: pure functions from documents to bytes."""
+"""Atom 1.0 feeds (RFC 4287): pure functions from documents to bytes."""
 
 from __future__ import annotations
 
+import re
 from datetime import datetime
-from xml.sax.saxutils import escape, quoteattr
+from typing import Callable
+from xml.sax.saxutils import escape as _escape
+from xml.sax.saxutils import quoteattr as _quoteattr
 
 from biteye_site.config import SiteConfig
 from biteye_site.model import Document
+
+_EPOCH = "1970-01-01T00:00:00+00:00"
+# Characters XML 1.0 forbids even when escaped (C0 controls but tab/LF/CR, lone surrogates, U+FFFE/F).
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+
+
+def escape(text: str) -> str:
+    """Escaped XML text; characters XML cannot carry at all are dropped (a feed must stay well-formed)."""
+    return _escape(_NOT_XML.sub("", text))
+
+
+def quoteattr(text: str) -> str:
+    return _quoteattr(_NOT_XML.sub("", text))
 
 
 def iso(dt: datetime) -> str:
@@ -15,8 +31,15 @@ def iso(dt: datetime) -> str:
 
 
 def atom_feed(config: SiteConfig, *, title: str, feed_url: str, page_url: str,
-              documents: tuple[Document, ...], article_url, author_url) -> bytes:
-    """``article_url(doc)``/``author_url(name)`` return absolute URLs."""
+              documents: tuple[Document, ...], article_url: Callable[[Document], str],
+              author: Callable[[str], tuple[str, str]], tag_name: Callable[[str], str] = str,
+              icon_url: str | None = None, logo_url: str | None = None) -> bytes:
+    """The newest ``config.feed_entries`` of ``documents`` (already newest first) as an Atom feed.
+
+    ``article_url(doc)`` gives an absolute URL; ``author(name)`` gives (display name, absolute page URL).
+    Every date comes from the content: an empty feed says 1970 rather than the build clock.
+    The entry id is the article URL, which never changes once published.
+    """
     entries = documents[:config.feed_entries]
     updated = max(((d.updated or d.date) for d in entries), default=None)
     out = ['<?xml version="1.0" encoding="utf-8"?>\n',
@@ -26,9 +49,13 @@ def atom_feed(config: SiteConfig, *, title: str, feed_url: str, page_url: str,
            f"  <subtitle>{escape(config.description)}</subtitle>\n",
            f'  <link rel="self" type="application/atom+xml" href={quoteattr(feed_url)}/>\n',
            f'  <link rel="alternate" type="text/html" href={quoteattr(page_url)}/>\n',
-           f"  <updated>{iso(updated) if updated else '1970-01-01T00:00:00+00:00'}</updated>\n",
+           f"  <updated>{iso(updated) if updated else _EPOCH}</updated>\n",
            f"  <author><name>{escape(config.publisher)}</name></author>\n",
-           f"  <generator>biteye-site</generator>\n"]
+           "  <generator>biteye-site</generator>\n"]
+    if icon_url:
+        out.append(f"  <icon>{escape(icon_url)}</icon>\n")
+    if logo_url:
+        out.append(f"  <logo>{escape(logo_url)}</logo>\n")
     for doc in entries:
         url = article_url(doc)
         out.append("  <entry>\n")
@@ -38,10 +65,12 @@ def atom_feed(config: SiteConfig, *, title: str, feed_url: str, page_url: str,
         out.append(f"    <published>{iso(doc.date)}</published>\n")
         out.append(f"    <updated>{iso(doc.updated or doc.date)}</updated>\n")
         for name in doc.authors:
-            out.append(f"    <author><name>{escape(name)}</name><uri>{escape(author_url(name))}</uri></author>\n")
+            shown, page = author(name)
+            out.append(f"    <author><name>{escape(shown)}</name><uri>{escape(page)}</uri></author>\n")
         for tag in doc.tags:
-            out.append(f"    <category term={quoteattr(tag)}/>\n")
+            out.append(f"    <category term={quoteattr(tag_name(tag))}/>\n")
         out.append(f"    <summary>{escape(doc.summary)}</summary>\n")
+        # Relative links in the body (/artigos/x/) resolve against the article's own URL.
         out.append(f'    <content type="html" xml:base={quoteattr(url)}>{escape(doc.body_html)}</content>\n')
         out.append("  </entry>\n")
     out.append("</feed>\n")

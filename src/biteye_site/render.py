@@ -3,15 +3,17 @@
 from __future__ import annotations
 
 import json
+import re
 import sys
 import traceback
+from html import unescape as html_unescape
 from pathlib import Path
 
 import jinja2
 from babel.dates import format_date, get_month_names
 from markupsafe import Markup
 
-from biteye_site import feeds, icons, sitemap
+from biteye_site import feeds, icons, routes as routes_module, sitemap
 from biteye_site.config import SiteConfig
 from biteye_site.errors import TemplateError, problem
 from biteye_site.model import Document, Site
@@ -24,6 +26,10 @@ def json_for_script(data: object) -> Markup:
     text = text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
     text = text.replace("\u2028", "\\u2028").replace("\u2029", "\\u2029")
     return Markup(text)
+
+
+_FIRST_PARAGRAPH = re.compile(r"^\s*<p>(.*?)</p>", re.S)
+_TAG = re.compile(r"<[^>]*>")
 
 
 class Renderer:
@@ -44,7 +50,8 @@ class Renderer:
                                 tojson_script=json_for_script)
         self.env.globals.update(config=config, site=site, url=self.url, abs_url=self.abs_url,
                                 tag_for=self.tag_for, author_for=self.author_for, jsonld=self.article_jsonld,
-                                related=self.related, feed_links=self.feed_links)
+                                related=self.related, feed_links=self.feed_links, image_url=self.image_url,
+                                dek=self.dek, logo_url=self.logo_url)
 
     # -- helpers for templates ---------------------------------------------------
     def url(self, kind: str, obj: object = None, page: int = 1) -> str:
@@ -79,7 +86,29 @@ class Renderer:
             links.append((f"{self.config.title} — {obj.name}", self.url("feed", obj)))  # type: ignore[attr-defined]
         return links
 
+    def logo_url(self) -> str:
+        """Absolute URL of the publisher logo (static/img/logo.png, drawn by icons.logo_png)."""
+        return self.abs_url("static", "img/logo.png")
+
+    def image_url(self, doc: Document, absolute: bool = True) -> str | None:
+        """URL of the article's own image (absolute for metadata, a site path for <img>), or None."""
+        if not doc.image:
+            return None
+        if absolute or "://" in doc.image:
+            return self.absolute(doc.image)
+        return self.config.base_path + doc.image.lstrip("/")
+
+    def dek(self, doc: Document) -> str | None:
+        """The summary shown under the headline, unless it only repeats the first paragraph."""
+        match = _FIRST_PARAGRAPH.search(doc.body_html)
+        if match:
+            first = " ".join(html_unescape(_TAG.sub("", match.group(1))).split())
+            if first == " ".join(doc.summary.split()):
+                return None
+        return doc.summary or None
+
     def article_jsonld(self, doc: Document) -> Markup:
+        """schema.org NewsArticle, safe to put inside <script type="application/ld+json">."""
         data = {
             "@context": "https://schema.org",
             "@type": "NewsArticle",
@@ -89,21 +118,25 @@ class Renderer:
             "dateModified": feeds.iso(doc.updated or doc.date),
             "author": [{"@type": "Person", "name": self.author_for(n).name, "url": self.abs_url("author", self.author_for(n))}
                        for n in doc.authors],
-            "publisher": {"@type": "Organization", "name": self.config.publisher,
-                          "logo": {"@type": "ImageObject", "url": self.abs_url("static", "img/logo.png")}},
+            "publisher": {"@type": "Organization", "name": self.config.publisher, "url": self.abs_url("home"),
+                          "logo": {"@type": "ImageObject", "url": self.logo_url()}},
+            # Search engines want an image for every NewsArticle: the article's, else the logo.
+            "image": [self.image_url(doc) or self.logo_url()],
             "inLanguage": self.config.language,
             "mainEntityOfPage": {"@type": "WebPage", "@id": self.abs_url("article", doc)},
-            "keywords": list(doc.tags),
+            "url": self.abs_url("article", doc),
+            "keywords": [self.tag_for(n).name for n in doc.tags],
             "wordCount": doc.word_count,
         }
-        if doc.image:
-            data["image"] = [self.absolute(doc.image)]
         return json_for_script(data)
 
     def absolute(self, link: str) -> str:
         if "://" in link:
             return link
-        return self.config.base_url + link.lstrip("/")
+        if link.startswith("/"):
+            # A site path ('/static/x.png') is relative to where the site lives, not the host root.
+            return self.config.base_url + link.lstrip("/")
+        return self.config.base_url + link
 
     # -- rendering ---------------------------------------------------------------
     def render(self, route: Route) -> bytes:
@@ -151,17 +184,19 @@ class Renderer:
             title = cfg.title if obj is None else f"{cfg.title} — {obj.name}"
             page_url = self.abs_url("home") if obj is None else self.abs_url(kind_of(obj), obj)
             return feeds.atom_feed(cfg, title=title, feed_url=cfg.base_url + route.url, page_url=page_url,
-                                   documents=route.context["documents"], article_url=article_url, author_url=author_url)
+                                   documents=route.context["documents"], article_url=article_url,
+                                   author=lambda name: (self.author_for(name).name, author_url(name)),
+                                   tag_name=lambda name: self.tag_for(name).name,
+                                   icon_url=self.abs_url("favicon"), logo_url=self.logo_url())
         if route.kind in ("sitemap", "sitemap_part"):
             entries = [(cfg.base_url + r.url, r.lastmod) for r in self.routes if r.in_sitemap]
-            parts = route.context.get("parts", 0)
-            if route.kind == "sitemap" and parts:
-                chunks = [entries[i:i + sitemap.MAX_URLS] for i in range(0, len(entries), sitemap.MAX_URLS)]
-                return sitemap.sitemap_index([(self.abs_url("sitemap", page=i + 2), max((m for _, m in c if m), default=None))
-                                              for i, c in enumerate(chunks)])
+            # The same limit plan_routes used to decide how many parts there are.
+            chunks = sitemap.split(entries, routes_module.MAX_SITEMAP_URLS)
             if route.kind == "sitemap_part":
-                part = route.context["part"]
-                entries = entries[(part - 1) * sitemap.MAX_URLS: part * sitemap.MAX_URLS]
+                return sitemap.urlset(chunks[route.context["part"] - 1])
+            if route.context.get("parts", 0):
+                return sitemap.sitemap_index([(self.abs_url("sitemap", page=i + 2), sitemap.newest(chunk))
+                                              for i, chunk in enumerate(chunks)])
             return sitemap.urlset(entries)
         if route.kind == "news_sitemap":
             docs = sitemap.recent(self.site.documents, self.site.reference_time)
