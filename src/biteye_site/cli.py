@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import signal
 import sys
 from datetime import datetime
 from pathlib import Path
@@ -34,11 +35,40 @@ def make_parser() -> argparse.ArgumentParser:
         p.add_argument("--now", type=_parse_now, help="momento de referência (padrão: SOURCE_DATE_EPOCH ou o relógio)")
         p.add_argument("--strict", action="store_true", help="avisos também fazem a construção falhar")
 
+    def no_cache(p: argparse.ArgumentParser) -> None:
+        p.add_argument("--no-cache", action="store_true",
+                       help="ignora o cache de construção (.biteye-cache/) e refaz tudo")
+
     b = sub.add_parser("build", help="gera o site em public/")
     common(b)
+    no_cache(b)
     b.add_argument("--output", help="pasta de saída (padrão: output_dir de site.yaml, ou public)")
     b.add_argument("--force", action="store_true", help="substitui uma pasta de saída que não foi criada pelo biteye-site")
     b.add_argument("--quiet", action="store_true", help="mostra só erros")
+
+    s = sub.add_parser("serve", help="prévia local que se atualiza a cada arquivo salvo")
+    common(s)
+    no_cache(s)
+    s.add_argument("--host", default="127.0.0.1", help="endereço (padrão: 127.0.0.1, só este computador)")
+    s.add_argument("--port", type=int, default=8000, help="porta (padrão: 8000)")
+
+    n = sub.add_parser("new", help="cria um rascunho em content/<ano>/<slug>.md")
+    n.add_argument("title", help='título do artigo, entre aspas: "Título do artigo"')
+    n.add_argument("--config", default="site.yaml", help="arquivo de configuração (padrão: site.yaml)")
+    n.add_argument("--author", action="append", default=[], metavar="NOME",
+                   help="autor (repita para vários; padrão: default_author de site.yaml)")
+    n.add_argument("--tag", action="append", default=[], metavar="TAG", help="tag (repita para várias)")
+    n.add_argument("--slug", help="endereço do artigo (padrão: gerado do título)")
+    n.add_argument("--now", type=_parse_now, help="data do artigo (padrão: SOURCE_DATE_EPOCH ou o relógio)")
+
+    c = sub.add_parser("check", help="confere links, imagens, âncoras, tags, autores e avisos")
+    common(c)
+    no_cache(c)
+    c.add_argument("--dir", metavar="PASTA", help="confere um site já gerado (por exemplo public/) em vez de gerar em memória")
+
+    k = sub.add_parser("clean", help="apaga public/ e o cache .biteye-cache/")
+    k.add_argument("--config", default="site.yaml", help="arquivo de configuração (padrão: site.yaml)")
+    k.add_argument("--force", action="store_true", help="apaga a pasta de saída mesmo sem a marca do biteye-site")
     return parser
 
 
@@ -59,7 +89,8 @@ def cmd_build(args: argparse.Namespace) -> int:
 
     config = load_config(args.config)
     options = BuildOptions(drafts=args.drafts, future=args.future, now=args.now, strict=args.strict,
-                           force=args.force, output=Path(args.output).resolve() if args.output else None)
+                           force=args.force, output=Path(args.output).resolve() if args.output else None,
+                           use_cache=not args.no_cache)
     report = build(config, options)
     if not args.quiet:
         _print_problems(report.warnings)
@@ -76,6 +107,10 @@ def cmd_build(args: argparse.Namespace) -> int:
               + (f" ({'; '.join(skipped)})" if skipped else "") + f" em {total:.2f} s.")
         print(f"Arquivos: {report.written} gravados, {report.unchanged} sem mudança, {report.removed} removidos. "
               f"Etapas: {stages}." + (f" {_plural(len(report.warnings), 'aviso', 'avisos')}." if report.warnings else ""))
+        if report.search_size is not None:
+            size = report.search_size
+            shown = f"{size / 1e6:.1f} MB".replace(".", ",") if size >= 1e6 else f"{size / 1e3:.0f} kB"
+            print(f"Busca: índice de {shown} gerado em {report.search_seconds:.2f} s.")
     return 0
 
 
@@ -86,7 +121,131 @@ def _shown(path: Path) -> str:
         return str(path)
 
 
-COMMANDS = {"build": cmd_build}
+def cmd_serve(args: argparse.Namespace) -> int:
+    from biteye_site.build import BuildOptions
+    from biteye_site.server import Preview
+
+    options = BuildOptions(drafts=args.drafts, future=args.future, now=args.now, strict=args.strict,
+                           use_cache=not args.no_cache)
+    preview = Preview(args.config, options, host=args.host, port=args.port)
+
+    def terminate(signum, frame):  # `kill` or a closed terminal: leave like Ctrl+C, removing the temp folder
+        raise KeyboardInterrupt
+
+    signal.signal(signal.SIGTERM, terminate)
+    try:
+        try:
+            preview.start()
+        except OSError as exc:
+            print(f"não foi possível escutar em {args.host}:{args.port}: {exc.strerror or exc} — "
+                  "outra prévia já está aberta? Use outra porta com --port 8001", file=sys.stderr)
+            return 2
+        shown = []
+        if args.drafts:
+            shown.append("rascunhos (selo 'Rascunho')")
+        if args.future:
+            shown.append("agendados (selo 'Agendado')")
+        print(f"Prévia em {preview.url} — Ctrl+C para sair.")
+        print("Observando content/, templates/, static/ e site.yaml; a página se atualiza a cada arquivo salvo."
+              + (f" Incluindo {' e '.join(shown)}." if shown else ""), flush=True)
+        if args.host not in ("127.0.0.1", "localhost", "::1"):
+            print(f"aviso: --host {args.host} deixa a prévia visível para outros computadores da rede",
+                  file=sys.stderr)
+        try:
+            preview.wait()
+        except KeyboardInterrupt:
+            print("\nPrévia encerrada.")
+        return 0
+    finally:
+        preview.stop()
+
+
+def cmd_new(args: argparse.Namespace) -> int:
+    from biteye_site.build import reference_time
+    from biteye_site.config import load_config
+    from biteye_site.scaffold import create_article, plan_article
+
+    config = load_config(args.config)
+    new = plan_article(config, args.title, reference_time(args.now), args.author, args.tag, args.slug)
+    path = create_article(config, new)
+    print(_relative(path))
+    print("Rascunho criado (draft: true). Veja-o com: biteye-site serve --drafts; "
+          "para publicar, apague a linha 'draft: true'.", file=sys.stderr)
+    return 0
+
+
+def cmd_check(args: argparse.Namespace) -> int:
+    from biteye_site.build import BuildOptions, generate, open_cache
+    from biteye_site.check import check_folder, check_generated, summarize
+    from biteye_site.config import load_config
+
+    config = load_config(args.config)
+    if args.dir:
+        folder = Path(args.dir)
+        problems = check_folder(folder, config)
+        checked = f"em {_shown(folder.resolve())}"
+    else:
+        options = BuildOptions(drafts=args.drafts, future=args.future, now=args.now, strict=False,
+                               use_cache=not args.no_cache)
+        cache = open_cache(config, options)
+        try:
+            generated = generate(config, options, cache)
+        except BiteyeError as exc:
+            problems = list(exc.problems)
+        else:
+            problems = check_generated(generated, config)
+        finally:
+            cache.close()
+        checked = "no site gerado em memória"
+    _print_problems(tuple(problems))
+    if problems:
+        errors, warnings = summarize(problems)
+        print(f"A verificação falhou: {_plural(errors, 'erro', 'erros')} e {_plural(warnings, 'aviso', 'avisos')} "
+              f"{checked}.", file=sys.stderr)
+        return 1
+    print(f"Tudo certo: links, imagens, âncoras, tags e autores conferidos {checked}, sem avisos.")
+    return 0
+
+
+def cmd_clean(args: argparse.Namespace) -> int:
+    import shutil
+
+    from biteye_site.config import load_config
+    from biteye_site.output import check_output_dir
+
+    config = load_config(args.config)
+    protected = (config.templates_dir, config.static_dir)
+    removed = []
+    output = config.output_dir
+    check_output_dir(output, root=config.root, content=config.content_dir, protected=protected, force=args.force)
+    leftovers = sorted(output.parent.glob(f".{output.name}.tmp-*")) + sorted(output.parent.glob(f".{output.name}.old-*"))
+    for path in ([output] if output.is_dir() else []) + [p for p in leftovers if p.is_dir()]:
+        shutil.rmtree(path)
+        removed.append(path)
+    cache = config.cache_dir
+    if cache.exists():
+        # Same safety rules as an output folder: never the project, content/, templates/ or static/.
+        check_output_dir(cache, root=config.root, content=config.content_dir, protected=protected, force=True)
+        shutil.rmtree(cache) if cache.is_dir() else cache.unlink()
+        removed.append(cache)
+    if removed:
+        print("Apagado: " + ", ".join(_shown(p) for p in removed))
+    else:
+        print("Nada para apagar.")
+    return 0
+
+
+def _relative(path: Path) -> str:
+    try:
+        return os.path.relpath(path)
+    except ValueError:
+        return str(path)
+
+
+COMMANDS = {"build": cmd_build, "serve": cmd_serve, "new": cmd_new, "check": cmd_check, "clean": cmd_clean}
+
+
+_COMMAND_FAILED = {"new": "Nenhum arquivo foi criado", "clean": "Nada foi apagado", "check": "A verificação não pôde rodar"}
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -98,7 +257,12 @@ def main(argv: list[str] | None = None) -> int:
         _print_problems(exc.problems)
         errors = sum(1 for p in exc.problems if p.severity == "error")
         warnings = len(exc.problems) - errors
-        if args.command == "build" and getattr(args, "strict", False) and warnings and not errors:
+        if args.command in ("new", "clean", "check"):
+            print(f"{_COMMAND_FAILED[args.command]}: {_plural(len(exc.problems), 'problema', 'problemas')}.",
+                  file=sys.stderr)
+        elif args.command == "serve":
+            print("A prévia não pôde começar; corrija o erro acima e rode biteye-site serve de novo.", file=sys.stderr)
+        elif args.command == "build" and getattr(args, "strict", False) and warnings and not errors:
             print(f"A construção falhou: {_plural(warnings, 'aviso', 'avisos')} com --strict; "
                   "public/ não foi alterado.", file=sys.stderr)
         else:
