@@ -577,13 +577,22 @@ def test_misspelt_key_warns_with_the_likely_key(site, capsys):
     assert site.build("--strict") == 1
 
 
-def test_titel_instead_of_title_warns_and_fails(site, capsys):
+def test_titel_instead_of_title_is_pointed_at_and_fails(site, capsys):
     site.write("content/a.md", "---\ntitel: Meu artigo\ndate: 2026-03-05\nauthors: [Ana]\n---\n\nTexto.\n")
     assert site.build() == 1
     err = capsys.readouterr().err
-    assert re.search(r"^content/a\.md:2:\d+: aviso: .*'titel'.*'title'", err, re.M), err
-    assert re.search(r"^content/a\.md:\d+(:\d+)?: .*'title'.* — ", err, re.M), err
+    # The message points at the misspelt key's line and names the key it should be.
+    assert re.search(r"^content/a\.md:2:\d+: .*'titel'.*'title'", err, re.M), err
     assert not site.public.exists()
+
+
+def test_titel_beside_title_is_kept_as_extra_with_a_warning(site, capsys):
+    site.write("content/a.md", "---\ntitle: Meu artigo\ntitel: Rascunho do título\ndate: 2026-03-05\n"
+                               "authors: [Ana]\n---\n\nTexto.\n")
+    code = site.build()
+    err = capsys.readouterr().err
+    assert re.search(r"^content/a\.md:3:\d+: aviso: .*'titel'", err, re.M), err
+    assert code == 0
 
 
 # -- configuration ------------------------------------------------------------------------------
