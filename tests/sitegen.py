@@ -177,3 +177,15 @@ def populate(site, n: int = 60) -> None:
         year = art["date"][:4]
         art.setdefault("slug", slug)
         site.write(f"content/{year}/{slug}.md", _article_text(**art))
+
+
+def build_fixture(root, n: int = 60):
+    """A new SiteFolder under ``root`` with ``populate(site, n)``, built at conftest.NOW. Returns the folder."""
+    from conftest import new_site_folder
+
+    site = new_site_folder(root)
+    populate(site, n)
+    code = site.build("--quiet")
+    if code != 0:
+        raise RuntimeError(f"the fixture site did not build (exit {code})")
+    return site
