@@ -2,8 +2,28 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from pathlib import Path
+
+# Characters that would break a one-line message or a terminal: control characters
+# (a file name with a newline, an escape sequence in a title) and lone surrogates
+# (file names that are not UTF-8). They are shown as \xNN / \uNNNN escapes instead.
+_UNPRINTABLE = re.compile(r"[\x00-\x1f\x7f-\x9f\ud800-\udfff]")
+_UNPRINTABLE_KEEP_NL = re.compile(r"[\x00-\x09\x0b-\x1f\x7f-\x9f\ud800-\udfff]")
+
+
+def printable(text: str, *, keep_newlines: bool = False) -> str:
+    """``text`` with control characters and lone surrogates made visible as escapes."""
+    pattern = _UNPRINTABLE_KEEP_NL if keep_newlines else _UNPRINTABLE
+    return pattern.sub(lambda m: _escape(m.group()), text)
+
+
+def _escape(ch: str) -> str:
+    code = ord(ch)
+    if 0xDC80 <= code <= 0xDCFF:  # a byte that was not UTF-8 (os.fsdecode's surrogateescape)
+        return f"\\x{code - 0xDC00:02x}"
+    return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
 
 
 @dataclass(frozen=True)
@@ -18,14 +38,14 @@ class Problem:
     severity: str = "error"  # "error" or "warning"
 
     def format(self) -> str:
-        where = self.path
+        where = printable(self.path)
         if self.line is not None:
             where += f":{self.line}"
             if self.col is not None:
                 where += f":{self.col}"
-        text = f"{where}: {self.severity_label}{self.message}"
+        text = f"{where}: {self.severity_label}{printable(self.message)}"
         if self.hint:
-            text += f" — {self.hint}"
+            text += f" — {printable(self.hint, keep_newlines=True)}"
         return text
 
     @property

@@ -4,10 +4,15 @@ PyYAML's constructors lose positions, keep the last of two equal keys, follow
 aliases, and raise on ``2026-02-30`` without a line. We only let it build the
 node tree (which has marks) and turn nodes into ``Field`` values here, so every
 value keeps its line and column and every trap becomes a ``Problem``.
+
+Text files are decoded here too (``decode_text``), for articles, site.yaml and
+authors.yaml alike: UTF-8 only, and no invisible control characters, which
+would make the Atom feeds invalid XML and the HTML non-conforming.
 """
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -21,6 +26,55 @@ _PREFIX = "tag:yaml.org,2002:"
 _SCALAR_TAGS = {"str", "bool", "int", "float", "null", "timestamp"}
 _NAMES = {"str": "texto", "bool": "booleano", "int": "número inteiro", "float": "número",
           "null": "vazio", "timestamp": "data", "seq": "lista", "map": "mapa"}
+_ARTICLES = {"seq": "uma", "timestamp": "uma"}
+
+# Not allowed anywhere in a text file (tab, LF and CR are fine): C0 and C1 control
+# characters, DEL, and the noncharacters U+FFFE/U+FFFF. XML 1.0 refuses most of
+# them outright and HTML treats them all as parse errors; in a text they are
+# invisible, so they are almost always debris from copying and pasting.
+BAD_CHAR = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ufffe\uffff\ud800-\udfff]")
+
+
+def char_name(ch: str) -> str:
+    return f"U+{ord(ch):04X}"
+
+
+def decode_text(data: bytes, path: Path | str) -> tuple[str | None, list[Problem]]:
+    """UTF-8 (BOM allowed) → text with LF line ends; otherwise the first bad byte's line and column."""
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return None, [problem(path, 1, 1, "o arquivo está em UTF-16, não em UTF-8",
+                              "salve-o como UTF-8 (no editor: 'Salvar com codificação' → UTF-8)")]
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        before = data[:exc.start]
+        line = before.count(b"\n") + 1
+        line_start = max(before.rfind(b"\n"), before.rfind(b"\r")) + 1
+        col = len(before[line_start:].decode("utf-8", "replace")) + 1
+        return None, [problem(path, line, col, f"o arquivo não está em UTF-8 (byte 0x{data[exc.start]:02x})",
+                              "salve-o como UTF-8 (no editor: 'Salvar com codificação' → UTF-8; "
+                              "no terminal: iconv -f latin1 -t utf-8 arquivo > novo)")]
+    if text.startswith("\ufeff"):
+        text = text[1:]
+    if "\r" in text:
+        text = text.replace("\r\n", "\n").replace("\r", "\n")
+    bad = BAD_CHAR.search(text)
+    if bad:
+        line, col = _line_col(text, bad.start())
+        what = "um byte NUL" if bad.group() == "\x00" else f"um caractere de controle invisível ({char_name(bad.group())})"
+        return None, [problem(path, line, col, f"o arquivo contém {what}",
+                              "apague-o (costuma vir de copiar e colar); salve o arquivo como texto UTF-8 puro")]
+    return text, []
+
+
+def _line_col(text: str, index: int) -> tuple[int, int]:
+    line = text.count("\n", 0, index) + 1
+    return line, index - (text.rfind("\n", 0, index) + 1) + 1
+
+
+def show_tag(tag: str) -> str:
+    """'tag:yaml.org,2002:python/object' → '!!python/object' (as the editor typed it)."""
+    return "!!" + tag[len(_PREFIX):] if tag.startswith(_PREFIX) else tag
 
 
 @dataclass(frozen=True)
@@ -35,6 +89,11 @@ class Field:
     @property
     def kind_name(self) -> str:
         return _NAMES.get(self.kind, self.kind)
+
+    @property
+    def a_kind_name(self) -> str:
+        """With its article: 'uma lista', 'um mapa'."""
+        return f"{_ARTICLES.get(self.kind, 'um')} {self.kind_name}"
 
     def plain(self) -> object:
         """Python value with YAML 1.1 scalars resolved (for `extra` keys)."""
@@ -74,8 +133,16 @@ class _Convert:
         line, col = self.pos(node)
         self.problems.append(problem(self.path, line, col, message, hint))
 
+    def bad_text(self, node: yaml.ScalarNode) -> bool:
+        """Control characters that a quoted escape (\\x07, \\0, \\e...) put into a value."""
+        bad = BAD_CHAR.search(node.value)
+        if bad:
+            self.fail(node, f"o valor contém um caractere de controle invisível ({char_name(bad.group())})",
+                      "apague-o; entre aspas duplas, não use escapes como \\0, \\a ou \\x07")
+        return bad is not None
+
     def node(self, node: yaml.Node) -> Field | None:
-        if id(node) in self.seen:
+        if id(node) in self.seen:  # aliases are refused before composing; this is a safety net
             self.fail(node, "âncoras e aliases YAML (&nome / *nome) não são aceitos",
                       "escreva o valor por extenso em cada lugar")
             return None
@@ -85,24 +152,28 @@ class _Convert:
         kind = tag[len(_PREFIX):] if tag.startswith(_PREFIX) else tag
         if isinstance(node, yaml.ScalarNode):
             if kind not in _SCALAR_TAGS:
-                self.fail(node, f"a tag YAML {tag!r} não é aceita",
+                self.fail(node, f"a tag YAML '{show_tag(tag)}' não é aceita",
                           "remova a tag (!!...) e escreva um valor simples entre aspas")
+                return None
+            if self.bad_text(node):
                 return None
             return Field(node.value, kind, line, col)
         if isinstance(node, yaml.SequenceNode):
             if kind != "seq":
-                self.fail(node, f"a tag YAML {tag!r} não é aceita", "remova a tag (!!...)")
+                self.fail(node, f"a tag YAML '{show_tag(tag)}' não é aceita", "remova a tag (!!...)")
                 return None
             items = tuple(f for f in (self.node(n) for n in node.value) if f is not None)
             return Field(items, "seq", line, col)
         if kind != "map":
-            self.fail(node, f"a tag YAML {tag!r} não é aceita", "remova a tag (!!...)")
+            self.fail(node, f"a tag YAML '{show_tag(tag)}' não é aceita", "remova a tag (!!...)")
             return None
         result: dict[str, Field] = {}
         for key_node, value_node in node.value:
             if not isinstance(key_node, yaml.ScalarNode) or key_node.tag.endswith(":merge"):
                 self.fail(key_node, "chave inválida (use um nome simples, sem <<, listas ou mapas)",
                           "escreva 'nome: valor'")
+                continue
+            if self.bad_text(key_node):
                 continue
             key = key_node.value
             if key in result:
@@ -120,13 +191,27 @@ def load_mapping(text: str, path: Path | str, line_offset: int = 0,
                  what: str = "o cabeçalho") -> tuple[dict[str, Field] | None, list[Problem]]:
     """Parse ``text`` as one YAML mapping; returns (fields or None, problems)."""
     try:
+        # Anchors and aliases are refused from the event stream, before any node
+        # graph exists: a "billion laughs" chain then costs one pass over the text.
+        for event in yaml.parse(text, Loader=_Loader):
+            if isinstance(event, yaml.AliasEvent) or getattr(event, "anchor", None):
+                sign = "*" if isinstance(event, yaml.AliasEvent) else "&"
+                mark = event.start_mark
+                return None, [problem(path, mark.line + 1 + line_offset, mark.column + 1,
+                                      f"âncoras e aliases YAML ({sign}{event.anchor}) não são aceitos",
+                                      "escreva o valor por extenso em cada lugar onde ele é usado")]
         root = yaml.compose(text, Loader=_Loader)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 + line_offset if mark else None
         col = mark.column + 1 if mark else None
-        return None, [problem(path, line, col, f"YAML inválido: {exc.problem or exc}", _yaml_hint(exc, text, mark))]
-    except yaml.YAMLError as exc:  # pragma: no cover - unmarked errors are rare
+        return None, [problem(path, line, col, f"YAML inválido: {_yaml_message(exc)}", _yaml_hint(exc, text, mark))]
+    except yaml.reader.ReaderError as exc:
+        line, col = _line_col(text, exc.position)
+        return None, [problem(path, line + line_offset, col,
+                              f"caractere não aceito pelo YAML ({char_name(chr(exc.character)) if isinstance(exc.character, int) else exc.character})",
+                              "apague-o ou ponha o texto entre aspas")]
+    except yaml.YAMLError as exc:  # pragma: no cover - every other YAML error carries a mark
         return None, [problem(path, None, None, f"YAML inválido: {exc}", "confira a sintaxe")]
     if root is None:
         return {}, []
@@ -135,23 +220,56 @@ def load_mapping(text: str, path: Path | str, line_offset: int = 0,
     if conv.problems:
         return None, conv.problems
     if field is None or field.kind != "map":
-        kind = field.kind_name if field else "?"
+        kind = field.a_kind_name if field else "?"
         return None, [problem(path, conv.pos(root)[0], conv.pos(root)[1],
                               f"{what} deve ser um mapa de chaves ('chave: valor'), não {kind}",
                               "escreva uma chave por linha, como 'title: Meu título'")]
     return field.value, []  # type: ignore[return-value]
 
 
+# The parser's messages, in the editor's language (the original stays in parentheses).
+_MESSAGES = (
+    ("mapping values are not allowed", "um ':' no meio de um valor sem aspas"),
+    ("tab character", "tabulação no recuo"),
+    ("found character '\\t'", "tabulação no recuo"),
+    ("could not find expected ':'", "falta ':' depois de uma chave"),
+    ("did not find expected key", "recuo inconsistente ou chave faltando"),
+    ("did not find expected ',' or ']'", "lista entre [ ] mal fechada"),
+    ("did not find expected ',' or '}'", "mapa entre { } mal fechado"),
+    ("found unexpected end of stream", "aspas, [ ou { abertos e nunca fechados"),
+    ("expected a single document", "mais de um documento YAML (uma linha '---' a mais?)"),
+    ("found unknown escape character", "escape desconhecido entre aspas duplas"),
+    ("found undefined tag handle", "tag YAML desconhecida (!...)"),
+    ("did not find expected alphabetic or numeric character", "âncora, alias ou tag YAML malformado"),
+    ("did not find expected <document start>", "conteúdo depois do fim do documento"),
+    ("found character that cannot start any token", "um caractere especial (como @ ou `) no início de um valor"),
+    ("did not find expected node content", "falta um valor"),
+    ("did not find expected '-' indicator", "recuo inconsistente numa lista"),
+)
+
+
+def _yaml_message(exc: yaml.MarkedYAMLError) -> str:
+    original = str(exc.problem or exc.context or "erro de sintaxe")
+    for needle, text in _MESSAGES:
+        if needle in original:
+            return f"{text} ({original})"
+    return original
+
+
 def _yaml_hint(exc: yaml.MarkedYAMLError, text: str, mark) -> str:
     msg = str(exc.problem or "")
     line_text = ""
     if mark is not None:
-        lines = text.splitlines()
+        lines = text.split("\n")  # YAML lines: not splitlines(), which also breaks at U+2028
         if 0 <= mark.line < len(lines):
             line_text = lines[mark.line]
     if "\t" in line_text or "tab" in msg:
         return "YAML não aceita tabulação: use espaços para recuar"
     if "mapping values are not allowed" in msg:
+        m = re.match(r"\s*([\w-]+):[ \t]+(.+?)\s*$", line_text)
+        if m and not m.group(2).startswith(("'", '"')):
+            value = m.group(2).replace("\\", "\\\\").replace('"', '\\"')
+            return f'um valor com \':\' precisa de aspas: {m.group(1)}: "{value}"'
         return "um valor com ':' precisa de aspas, por exemplo: title: \"Python: o guia\""
     if "found character" in msg:
         return "ponha o valor entre aspas"
