@@ -10,7 +10,7 @@ from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from biteye_site.errors import ConfigError, Problem, problem
-from biteye_site.yamlnodes import Field, load_mapping
+from biteye_site.yamlnodes import Field, decode_text, load_mapping
 
 
 @dataclass(frozen=True)
@@ -61,6 +61,7 @@ _TYPES: dict[str, tuple[type, str]] = {
     "static_dir": (Path, "caminho"), "output_dir": (Path, "caminho"), "cache_dir": (Path, "caminho"),
     "search": (bool, "booleano (true/false)"), "extra": (dict, "mapa de textos"),
 }
+_EXAMPLES = {"per_page": 20, "feed_entries": 20, "max_file_size": 2_000_000}
 _KIND_FOR = {str: {"str"}, Path: {"str"}, int: {"int"}, bool: {"bool"}, dict: {"map"}}
 
 
@@ -68,9 +69,18 @@ def _convert(key: str, f: Field, path: Path, problems: list[Problem]) -> object:
     typ, desc = _TYPES[key]
     if f.kind not in _KIND_FOR[typ]:
         shown = f.value if f.kind not in ("seq", "map") else f.kind_name
-        hint = f"escreva {key}: <{desc}>"
-        if typ is int and f.kind == "str" and str(f.value).strip().isdigit():
+        if typ in (str, Path) and f.kind not in ("seq", "map"):
+            hint = f'ponha entre aspas: {key}: "{f.value}"'
+        elif typ is bool:
+            hint = f"escreva {key}: true ou {key}: false"
+        elif typ is int and f.kind == "str" and str(f.value).strip().isdigit():
             hint = f"tire as aspas: {key}: {str(f.value).strip()}"
+        elif typ is int:
+            hint = f"escreva um número sem aspas, por exemplo {key}: {_EXAMPLES.get(key, 20)}"
+        elif typ is dict:
+            hint = f"escreva uma chave por linha, recuada abaixo de '{key}:'"
+        else:
+            hint = f"escreva {key}: <{desc}>"
         problems.append(problem(path, f.line, f.col, f"'{key}' deve ser {desc}, não {f.kind_name} ({shown!s})", hint))
         return None
     if typ is dict:
@@ -91,13 +101,19 @@ def load_config(path: Path | str, overrides: dict[str, object] | None = None) ->
     """Read ``site.yaml``; every problem is reported at once as a ConfigError."""
     path = Path(path)
     try:
-        text = path.read_text(encoding="utf-8-sig")
+        data = path.read_bytes()
     except FileNotFoundError:
         raise ConfigError([problem(path, None, None, "arquivo de configuração não encontrado",
                                    "crie site.yaml na raiz do projeto ou passe --config")]) from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise ConfigError([problem(path, None, None, f"não foi possível ler a configuração: {exc}",
-                                   "salve o arquivo em UTF-8")]) from None
+    except IsADirectoryError:
+        raise ConfigError([problem(path, None, None, "a configuração indicada é uma pasta",
+                                   "passe o arquivo: --config pasta/site.yaml")]) from None
+    except OSError as exc:
+        raise ConfigError([problem(path, None, None, f"não foi possível ler a configuração: {exc.strerror}",
+                                   "confira o caminho e as permissões do arquivo")]) from None
+    text, problems = decode_text(data, path)
+    if text is None:
+        raise ConfigError(problems)
     mapping, problems = load_mapping(text, path, what="site.yaml")
     if mapping is None:
         raise ConfigError(problems)
@@ -125,9 +141,16 @@ def load_config(path: Path | str, overrides: dict[str, object] | None = None) ->
         problems.append(problem(path, f.line if f else None, f.col if f else None, message, hint))
 
     if "base_url" in values:
-        url = str(values["base_url"])
-        parts = urlsplit(url)
-        if parts.scheme not in ("http", "https") or not parts.netloc:
+        url = str(values["base_url"]).strip()
+        try:
+            parts = urlsplit(url)
+            parts.port  # noqa: B018 - raises ValueError on a port that is not a number
+        except ValueError:
+            parts = None
+        if parts is None or re.search(r"[\s\"'<>\\`{}|^]", url):
+            bad("base_url", f"base_url '{url}' não é uma URL válida",
+                "escreva só esquema, domínio e caminho, sem espaços nem aspas, por exemplo https://org.gitlab.io/arquivo/")
+        elif parts.scheme not in ("http", "https") or not parts.netloc:
             bad("base_url", f"base_url '{url}' não é uma URL absoluta",
                 "escreva com esquema e domínio, por exemplo https://org.gitlab.io/arquivo/")
         elif parts.query or parts.fragment:
@@ -145,7 +168,7 @@ def load_config(path: Path | str, overrides: dict[str, object] | None = None) ->
         bad("language", f"idioma inválido '{values['language']}'", "use uma etiqueta BCP 47 como pt-BR")
     for key in ("per_page", "feed_entries", "max_file_size"):
         if key in values and int(values[key]) < 1:  # type: ignore[arg-type]
-            bad(key, f"'{key}' deve ser maior que zero", f"escreva {key}: 20")
+            bad(key, f"'{key}' deve ser maior que zero", f"escreva, por exemplo, {key}: {_EXAMPLES[key]}")
     for key in ("content_dir", "templates_dir", "static_dir", "output_dir", "cache_dir"):
         p = Path(values.get(key, getattr(SiteConfig, key)))  # type: ignore[arg-type]
         values[key] = (root / p).resolve() if not p.is_absolute() else p.resolve()

@@ -12,14 +12,18 @@ from zoneinfo import ZoneInfo
 
 from biteye_site.errors import Problem, problem
 from biteye_site.slugs import slug_problem, slugify_text
-from biteye_site.yamlnodes import Field, load_mapping
+from biteye_site.yamlnodes import Field, decode_text, load_mapping
 
+_REQUIRED = ("title", "date", "authors")
 KNOWN_KEYS = ("title", "date", "authors", "tags", "summary", "slug", "updated", "draft", "image")
 # Common misspellings and English/Portuguese mix-ups that difflib would not guess.
 _ALIASES = {"author": "authors", "autor": "authors", "autores": "authors", "tag": "tags",
             "titulo": "title", "título": "title", "data": "date", "resumo": "summary",
             "rascunho": "draft", "imagem": "image", "atualizado": "updated"}
 
+# Far enough apart for any archive, near enough that converting between time
+# zones can never leave the range Python's datetime can hold.
+MIN_YEAR, MAX_YEAR = 1900, 2999
 _DATE_RE = re.compile(
     r"(\d{4})-(\d{1,2})-(\d{1,2})"
     r"(?:(?:[Tt]|[ \t]+)(\d{1,2}):(\d{2})(?::(\d{2})(?:\.(\d{1,6})\d*)?)?"
@@ -46,24 +50,8 @@ class FrontMatter:
 
 
 def decode(data: bytes, path: str) -> tuple[str | None, list[Problem]]:
-    """UTF-8 (BOM allowed), with CRLF and lone CR turned into LF."""
-    try:
-        text = data.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        before = data[:exc.start]
-        line = before.count(b"\n") + 1
-        col = len(before[before.rfind(b"\n") + 1:].decode("utf-8", "replace")) + 1
-        return None, [problem(path, line, col, f"o arquivo não está em UTF-8 (byte 0x{data[exc.start]:02x})",
-                              "salve-o como UTF-8 (no editor: 'Salvar com codificação' → UTF-8, "
-                              "ou iconv -f latin1 -t utf-8)")]
-    if text.startswith("\ufeff"):
-        text = text[1:]
-    if "\r" in text:
-        text = text.replace("\r\n", "\n").replace("\r", "\n")
-    if "\x00" in text:
-        line = text[:text.index("\x00")].count("\n") + 1
-        return None, [problem(path, line, None, "o arquivo contém um byte NUL", "salve-o como texto UTF-8 puro")]
-    return text, []
+    """UTF-8 (BOM allowed), with CRLF and lone CR turned into LF; see yamlnodes.decode_text."""
+    return decode_text(data, path)
 
 
 def split(text: str, path: str) -> tuple[str, str, int] | Problem:
@@ -71,31 +59,50 @@ def split(text: str, path: str) -> tuple[str, str, int] | Problem:
     if not text.strip():
         return problem(path, 1, 1, "o arquivo está vazio",
                        "escreva um cabeçalho entre linhas '---' (title, date, authors) e o texto do artigo")
-    if not text.startswith("---\n") and text.rstrip("\n") != "---":
+    opening = re.match(r"---[ \t]*(\n|$)", text)
+    if opening is None:
         return problem(path, 1, 1, "falta o cabeçalho (front matter) no início do arquivo",
                        "você esqueceu de pôr '---' na primeira linha? O cabeçalho vai entre duas linhas '---'")
-    end = re.search(r"^(---|\.\.\.)[ \t]*$", text[4:], re.M)
+    start = opening.end()
+    end = re.search(r"^(---|\.\.\.)[ \t]*$", text[start:], re.M)
     if end is None:
         return problem(path, 1, 1, "o cabeçalho aberto com '---' nunca é fechado",
                        "acrescente uma linha '---' depois da última chave do cabeçalho")
-    yaml_text = text[4:4 + end.start()]
-    rest = text[4 + end.end():]
+    yaml_text = text[start:start + end.start()]
+    rest = text[start + end.end():]
     body_line = 2 + yaml_text.count("\n") + 1
     if rest.startswith("\n"):
         rest = rest[1:]
     return yaml_text, rest, body_line
 
 
-def _text(key: str, f: Field, path: str, problems: list[Problem], *, allow_empty: bool = False) -> str | None:
+def image_problem(link: str) -> str | None:
+    """Why ``link`` cannot be an article's image (an http(s) URL or a path on the site), or None."""
+    if re.search(r"[\s<>\"'`\\]", link):
+        return "contém espaços, aspas, < > ou barra invertida"
+    scheme = re.match(r"([a-zA-Z][a-zA-Z0-9+.-]*):", link)
+    if scheme and scheme.group(1).lower() not in ("http", "https"):
+        return f"o esquema '{scheme.group(1)}:' não é aceito"
+    if link.startswith("//"):
+        return "um endereço sem esquema ('//...') é ambíguo"
+    if scheme and not re.match(r"https?://[^/?#]+", link, re.I):
+        return "falta o domínio depois de http(s)://"
+    return None
+
+
+def _text(key: str, f: Field, path: str, problems: list[Problem], *, allow_empty: bool = False,
+          in_list: bool = False) -> str | None:
     if f.kind in ("seq", "map"):
-        problems.append(problem(path, f.line, f.col, f"'{key}' deve ser um texto, não uma {f.kind_name}",
+        problems.append(problem(path, f.line, f.col, f"'{key}' deve ser um texto, não {f.a_kind_name}",
                                 f"escreva {key}: \"...\" em uma linha"))
         return None
     if f.kind != "str":
         shown = str(f.value) or "(vazio)"
+        quoted = f'"{shown}"'
         problems.append(problem(path, f.line, f.col,
+                                f"'{shown}' em '{key}' é lido pelo YAML como {f.kind_name}, não como texto" if in_list else
                                 f"'{key}: {shown}' é lido pelo YAML como {f.kind_name}, não como texto",
-                                f"ponha entre aspas: {key}: \"{shown}\""))
+                                f"ponha entre aspas: {key}: [{quoted}]" if in_list else f"ponha entre aspas: {key}: {quoted}"))
         return None
     value = unicodedata.normalize("NFC", str(f.value)).strip()
     if not value and not allow_empty:
@@ -118,7 +125,7 @@ def _names(key: str, f: Field, path: str, problems: list[Problem], *, required: 
             problems.append(problem(path, item.line, item.col, f"'{key}' tem um item vazio (null)",
                                     "apague o item vazio ou escreva o nome"))
             continue
-        name = _text(key, item, path, problems)
+        name = _text(key, item, path, problems, in_list=f.kind == "seq")
         if name is None:
             continue
         name = re.sub(r"\s+", " ", name)
@@ -148,13 +155,22 @@ def parse_datetime(key: str, f: Field, path: str, tz: ZoneInfo, problems: list[P
                                 f"use AAAA-MM-DD ou AAAA-MM-DDTHH:MM:SS-03:00, por exemplo {key}: 2026-03-05"))
         return None, False
     y, mo, d, hh, mi, ss, frac, off = m.groups()
-    try:
-        value = datetime(int(y), int(mo), int(d), int(hh or 0), int(mi or 0), int(ss or 0),
-                         int((frac or "0").ljust(6, "0")))
-    except ValueError as exc:
-        reason = "o dia não existe nesse mês" if "day" in str(exc) else str(exc)
+    reason = None
+    if not MIN_YEAR <= int(y) <= MAX_YEAR:
+        reason = f"o ano deve estar entre {MIN_YEAR} e {MAX_YEAR}"
+    elif not 1 <= int(mo) <= 12:
+        reason = "o mês deve estar entre 1 e 12"
+    elif int(hh or 0) > 23 or int(mi or 0) > 59 or int(ss or 0) > 59:
+        reason = "a hora deve estar entre 00:00:00 e 23:59:59"
+    else:
+        try:
+            value = datetime(int(y), int(mo), int(d), int(hh or 0), int(mi or 0), int(ss or 0),
+                             int((frac or "0").ljust(6, "0")))
+        except ValueError:
+            reason = "o dia não existe nesse mês"
+    if reason:
         problems.append(problem(path, f.line, f.col, f"data impossível '{text}': {reason}",
-                                "confira o dia e o mês (AAAA-MM-DD)"))
+                                "confira o dia, o mês e o ano (AAAA-MM-DD) e a hora (HH:MM:SS)"))
         return None, False
     if off is None:
         return value.replace(tzinfo=tz), False
@@ -190,21 +206,36 @@ def parse_front_matter(data: bytes, path: str, tz: ZoneInfo,
                               "escreva pelo menos title, date e authors entre as linhas '---'")]
     values: dict[str, object] = {}
     extra: list[tuple[str, object]] = []
+    typos: dict[str, tuple[str, Field]] = {}  # known key -> (misspelt key, its field)
     for key, f in mapping.items():
         if key in KNOWN_KEYS:
             continue
+        extra.append((key, f.plain()))
         guess = _ALIASES.get(key.lower()) or next(iter(difflib.get_close_matches(key.lower(), KNOWN_KEYS, n=1, cutoff=0.75)), None)
-        if guess and guess not in mapping:
+        if not guess:
+            continue  # a key of its own (byline, source_file...): kept in 'extra' for templates
+        if guess in _REQUIRED and guess not in mapping:
+            typos.setdefault(guess, (key, f))  # reported once, as the missing key, below
+        elif guess in mapping:
+            problems.append(problem(path, f.line, f.col, f"chave desconhecida '{key}' (parecida com '{guess}', que também está no cabeçalho)",
+                                    f"apague '{key}' ou corrija o nome; chaves desconhecidas ficam em 'extra'", "warning"))
+        else:
             problems.append(problem(path, f.line, f.col, f"chave desconhecida '{key}'",
                                     f"você quis dizer '{guess}'? (chaves desconhecidas ficam em 'extra')", "warning"))
-        extra.append((key, f.plain()))
-    for key in ("title", "date", "authors"):
+    for key in _REQUIRED:
         if key not in mapping:
             example = {"title": 'title: "Título do artigo"', "date": "date: 2026-03-05T14:30:00-03:00",
                        "authors": "authors: [Nome Sobrenome]"}[key]
-            problems.append(problem(path, 1, 1, f"falta a chave obrigatória '{key}'", f"acrescente ao cabeçalho: {example}"))
+            if key in typos:
+                typo, f = typos[key]
+                problems.append(problem(path, f.line, f.col, f"falta a chave obrigatória '{key}': '{typo}' não é reconhecida",
+                                        f"troque '{typo}' por '{key}'"))
+            else:
+                problems.append(problem(path, 1, 1, f"falta a chave obrigatória '{key}'", f"acrescente ao cabeçalho: {example}"))
     if "title" in mapping:
-        values["title"] = _text("title", mapping["title"], path, problems)
+        title = _text("title", mapping["title"], path, problems)
+        # A title written over several lines (folded YAML) is still one line of text.
+        values["title"] = re.sub(r"\s+", " ", title) if title else title
     date_value = updated_value = None
     date_aware = updated_aware = None
     if "date" in mapping:
@@ -233,6 +264,12 @@ def parse_front_matter(data: bytes, path: str, tz: ZoneInfo,
     image = None
     if "image" in mapping and mapping["image"].kind != "null":
         image = _text("image", mapping["image"], path, problems)
+        why = image_problem(image) if image else None
+        if why:
+            f = mapping["image"]
+            problems.append(problem(path, f.line, f.col, f"'image' inválido: {why}",
+                                    "use uma URL https://... ou um caminho do site, como /static/img/foto.jpg"))
+            image = None
     draft = False
     if "draft" in mapping:
         f = mapping["draft"]
