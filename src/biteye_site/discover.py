@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import errno
 import hashlib
 import os
+import stat
 from pathlib import Path
 
 from biteye_site.errors import Problem, problem
@@ -25,28 +27,38 @@ def display_path(path: Path, root: Path) -> str:
         return str(path)
 
 
+_OTHER_MARKDOWN = (".markdown", ".mdown", ".mkd", ".mkdn", ".md.txt")
+
+
+def _unreadable(exc: OSError) -> str:
+    if exc.errno == errno.EACCES or exc.errno == errno.EPERM:
+        return "permissão negada"
+    return exc.strerror or type(exc).__name__
+
+
 def discover(content_dir: Path, root: Path, max_size: int) -> tuple[tuple[Source, ...], list[Problem]]:
     """Walk ``content_dir`` and read every article file; symlinks may not leave it."""
     content_dir = content_dir.resolve()
     sources: list[Source] = []
     problems: list[Problem] = []
     visited_dirs: set[tuple[int, int]] = set()
+    read_files: dict[tuple[int, int], tuple[Path, bool]] = {}  # (dev, inode) -> (path, reached by a link)
 
-    def walk(folder: Path) -> None:
+    def walk(folder: Path, via_link: bool) -> None:
         try:
             st = folder.stat()
         except OSError as exc:
-            problems.append(problem(display_path(folder, root), None, None, f"pasta ilegível: {exc.strerror}",
-                                    "confira as permissões"))
+            problems.append(problem(display_path(folder, root), None, None, f"pasta ilegível: {_unreadable(exc)}",
+                                    "confira as permissões (chmod a+rx)"))
             return
         key = (st.st_dev, st.st_ino)
-        if key in visited_dirs:  # a symlink loop: each real folder is walked once
+        if key in visited_dirs:  # a symlink loop, or a second way to the same folder: walked once
             return
         visited_dirs.add(key)
         try:
             entries = sorted(os.scandir(folder), key=lambda e: e.name)
         except OSError as exc:
-            problems.append(problem(display_path(folder, root), None, None, f"pasta ilegível: {exc.strerror}",
+            problems.append(problem(display_path(folder, root), None, None, f"pasta ilegível: {_unreadable(exc)}",
                                     "confira as permissões (chmod a+rx)"))
             return
         for entry in entries:
@@ -54,7 +66,13 @@ def discover(content_dir: Path, root: Path, max_size: int) -> tuple[tuple[Source
                 continue
             path = Path(entry.path)
             shown = display_path(path, root)
-            if entry.is_symlink():
+            if _bad_name(entry.name):
+                problems.append(problem(shown, None, None,
+                                        "nome de arquivo com caracteres de controle ou que não está em UTF-8",
+                                        "renomeie o arquivo usando só letras, números, '-' e '_'"))
+                continue
+            is_link = entry.is_symlink()
+            if is_link:
                 try:
                     target = path.resolve(strict=True)
                 except (OSError, RuntimeError):
@@ -65,26 +83,77 @@ def discover(content_dir: Path, root: Path, max_size: int) -> tuple[tuple[Source
                     problems.append(problem(shown, None, None, f"link simbólico aponta para fora de content/ ({target})",
                                             "copie o arquivo para dentro de content/ em vez de usar um link"))
                     continue
-            if entry.is_dir():
-                walk(path)
-                continue
-            if not entry.name.endswith(ARTICLE_SUFFIX):
-                continue
             try:
-                size = path.stat().st_size
-                if size > max_size:
-                    problems.append(problem(shown, None, None,
-                                            f"arquivo grande demais ({size:,} bytes; o limite é {max_size:,})".replace(",", "."),
-                                            "divida o artigo ou aumente max_file_size em site.yaml"))
-                    continue
-                data = path.read_bytes()
+                is_dir = entry.is_dir()
+                st = path.stat()
             except OSError as exc:
-                problems.append(problem(shown, None, None, f"não foi possível ler o arquivo: {exc.strerror}",
+                problems.append(problem(shown, None, None, f"não foi possível ler: {_unreadable(exc)}",
                                         "confira as permissões (chmod a+r)"))
                 continue
+            if is_dir:
+                walk(path, via_link or is_link)
+                continue
+            if not entry.name.endswith(ARTICLE_SUFFIX):
+                lowered = entry.name.lower()
+                if lowered.endswith(ARTICLE_SUFFIX) or lowered.endswith(_OTHER_MARKDOWN):
+                    stem = entry.name.rsplit(".", 2 if lowered.endswith(".md.txt") else 1)[0]
+                    problems.append(problem(shown, None, None, "arquivo ignorado: só arquivos terminados em .md são lidos",
+                                            f"renomeie-o para {stem}.md", "warning"))
+                continue
+            if not stat.S_ISREG(st.st_mode):  # a FIFO would block the build forever, a device never ends
+                problems.append(problem(shown, None, None, "não é um arquivo comum (é um pipe, socket ou dispositivo)",
+                                        "apague-o ou troque-o por um arquivo de texto"))
+                continue
+            if st.st_size > max_size:
+                problems.append(problem(shown, None, None, f"arquivo grande demais ({_size(st.st_size)}; o limite é {_size(max_size)})",
+                                        "divida o artigo em partes ou aumente max_file_size em site.yaml"))
+                continue
+            key = (st.st_dev, st.st_ino)
+            reached_by_link = via_link or is_link
+            if key in read_files:
+                _same_file_twice(key, path, reached_by_link)
+                continue
+            try:
+                with open(path, "rb") as handle:
+                    data = handle.read(max_size + 1)  # the size may have changed since stat()
+            except OSError as exc:
+                problems.append(problem(shown, None, None, f"não foi possível ler o arquivo: {_unreadable(exc)}",
+                                        "confira as permissões (chmod a+r)"))
+                continue
+            if len(data) > max_size:
+                problems.append(problem(shown, None, None, f"arquivo grande demais (mais de {_size(max_size)})",
+                                        "divida o artigo em partes ou aumente max_file_size em site.yaml"))
+                continue
+            read_files[key] = (path, reached_by_link)
             rel = path.relative_to(content_dir).as_posix() if path.is_relative_to(content_dir) else entry.name
             sources.append(Source(path, rel, hashlib.sha256(data).hexdigest(), data))
 
-    walk(content_dir)
+    def _same_file_twice(key: tuple[int, int], path: Path, reached_by_link: bool) -> None:
+        """One file reached twice (a link to another article): keep its real path, warn about the link."""
+        first, first_by_link = read_files[key]
+        link, real = (first, path) if first_by_link and not reached_by_link else (path, first)
+        if link is first:  # the link came first in the walk: the article takes its real path instead
+            for i, source in enumerate(sources):
+                if source.path == first:
+                    rel = real.relative_to(content_dir).as_posix()
+                    sources[i] = Source(real, rel, source.sha256, source.data)
+            read_files[key] = (real, False)
+        problems.append(problem(display_path(link, root), None, None,
+                                f"ignorado: é um link para {display_path(real, root)}, que já é lido",
+                                "apague o link: cada artigo deve estar uma só vez em content/", "warning"))
+
+    walk(content_dir, False)
     sources.sort(key=lambda s: s.rel_path)
     return tuple(sources), problems
+
+
+def _bad_name(name: str) -> bool:
+    return any(ord(c) < 32 or 0x7F <= ord(c) <= 0x9F or 0xD800 <= ord(c) <= 0xDFFF for c in name)
+
+
+def _size(n: int) -> str:
+    if n >= 1_000_000:
+        return f"{n / 1_000_000:.1f} MB".replace(".", ",")
+    if n >= 1000:
+        return f"{n / 1000:.0f} kB"
+    return f"{n} bytes"

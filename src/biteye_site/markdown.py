@@ -8,6 +8,7 @@ reported at their line instead of being dropped silently.
 
 from __future__ import annotations
 
+import html
 import re
 from dataclasses import dataclass
 from functools import lru_cache
@@ -26,8 +27,8 @@ from biteye_site.slugs import slugify_text
 NEST_LIMIT = 32
 _PARSER_NESTING = 48
 # Ids the page layout uses; headings never take them.
-RESERVED_IDS = frozenset({"conteudo", "topo", "menu", "navegacao", "busca", "rodape", "sumario",
-                          "relacionados", "comentarios", "titulo", "autores", "tags", "footnotes"})
+RESERVED_IDS = frozenset({"conteudo", "topo", "menu", "navegacao", "busca", "busca-topo", "rodape", "sumario",
+                          "relacionados", "recentes", "comentarios", "titulo", "autores", "tags", "footnotes"})
 _FOOTNOTE_ID = re.compile(r"fn(ref)?\d+(-\d+)?")
 _WORD = re.compile(r"\w+")
 _SOURCE_LINK = re.compile(r"^(?![a-zA-Z][a-zA-Z0-9+.-]*:|//|#)([^?#]*\.md)(#.*)?$")
@@ -47,15 +48,33 @@ class _Watch:
     """Collects, during one render, what the parser rejected and where."""
 
     def __init__(self) -> None:
-        self.line = 0
-        self.rejected: list[tuple[str, int]] = []
+        self.lines = (0, 1)  # source lines (0-based, end excluded) of the text being parsed
+        self.silent = False  # the parser is only looking ahead; it will parse the same text again
+        self.rule = ""      # the inline rule running, and where it started in the inline text
+        self.pos = 0
+        self.rejected: list[tuple[str, tuple[int, int]]] = []
+        self._last: tuple[str, tuple[int, int], int] | None = None
+
+    def reject(self, url: str) -> None:
+        # One link can be read twice for real: '![x](url)' by the image rule and then,
+        # from its '[', by the link rule; '[x](<url>)' by the link rule and then, from
+        # its '<', by the autolink rule. Those second readings are not new links.
+        last = self._last
+        self._last = (url, self.lines, self.pos)
+        if last and last[0] == url and last[1] == self.lines and (self.rule == "autolink" or self.pos == last[2] + 1):
+            return
+        self.rejected.append((url, self.lines))
+
+    def reset(self) -> None:
+        self.rejected.clear()
+        self._last = None
 
 
 def _inline_with_lines(state: StateCore) -> None:
     watch: _Watch = state.env["_watch"]
     for token in state.tokens:
         if token.type == "inline":
-            watch.line = token.map[0] if token.map else watch.line
+            watch.lines = (token.map[0], token.map[1]) if token.map else watch.lines
             if token.children is None:
                 token.children = []
             state.md.inline.parse(token.content, state.md, state.env, token.children)
@@ -63,6 +82,7 @@ def _inline_with_lines(state: StateCore) -> None:
 
 def _heading_ids(state: StateCore) -> None:
     used: set[str] = set(RESERVED_IDS)
+    next_n: dict[str, int] = {}  # base -> next suffix to try, so 5,000 equal headings stay linear
     tokens = state.tokens
     for i, token in enumerate(tokens):
         if token.type != "heading_open":
@@ -70,10 +90,13 @@ def _heading_ids(state: StateCore) -> None:
         base = slugify_text(_inline_text(tokens[i + 1]), max_length=60) or "secao"
         if _FOOTNOTE_ID.fullmatch(base):
             base = f"secao-{base}"
-        ident, n = base, 1
+        ident, n = base, next_n.get(base, 1)
+        if n > 1:
+            ident = f"{base}-{n}"
         while ident in used:
             n += 1
             ident = f"{base}-{n}"
+        next_n[base] = n + 1
         used.add(ident)
         token.attrSet("id", ident)
 
@@ -100,11 +123,35 @@ def _parser(allow_raw_html: bool) -> tuple[MarkdownIt, _Watch]:
 
     def validate(url: str) -> bool:
         ok = default_validate(url)
-        if not ok:
-            watch.rejected.append((url, watch.line))
+        if not ok and not watch.silent:
+            watch.reject(url)
         return ok
 
     md.validateLink = validate  # type: ignore[method-assign]
+    # Link reference definitions ('[x]: url') are validated by a block rule, before
+    # any inline token exists: tell the watch which line it is reading.
+    reference = next(rule.fn for rule in md.block.ruler.__rules__ if rule.name == "reference")
+
+    def reference_with_line(state, start_line: int, end_line: int, silent: bool) -> bool:
+        watch.lines = (start_line, min(start_line + 3, end_line))  # the URL may be on the next lines
+        return reference(state, start_line, end_line, silent)
+
+    md.block.ruler.at("reference", reference_with_line)
+    # Inline rules run twice over nested brackets, once "silent" (looking ahead);
+    # only the real pass reports, so each rejected link gets exactly one warning.
+    for name in ("link", "image", "autolink"):
+        rule = next(r for r in md.inline.ruler.__rules__ if r.name == name)
+        rule_fn = rule.fn
+
+        def with_silent(state, silent: bool, _fn=rule_fn, _name=name) -> bool:
+            before = (watch.silent, watch.rule, watch.pos)
+            watch.silent, watch.rule, watch.pos = silent or watch.silent, _name, state.pos
+            try:
+                return _fn(state, silent)
+            finally:
+                watch.silent, watch.rule, watch.pos = before
+
+        md.inline.ruler.at(name, with_silent, {"alt": list(rule.alt)})
     md.core.ruler.at("inline", _inline_with_lines)
     md.core.ruler.push("heading_ids", _heading_ids)
     return md, watch
@@ -113,18 +160,16 @@ def _parser(allow_raw_html: bool) -> tuple[MarkdownIt, _Watch]:
 def render_markdown(body: str, path: str, first_line: int, allow_raw_html: bool = False) -> Rendered:
     """Render ``body`` (which starts at line ``first_line`` of ``path``)."""
     md, watch = _parser(allow_raw_html)
-    watch.rejected.clear()
+    watch.reset()
     env = {"_watch": watch}
     tokens = md.parse(body, env)
     problems: list[Problem] = []
     lines = body.split("\n")
-    for url, line in watch.rejected:
-        text = lines[line] if line < len(lines) else ""
-        col = _find_col(text, url)
-        scheme = url.split(":", 1)[0].strip().lower()
-        problems.append(problem(path, first_line + line, col,
-                                f"link com esquema '{scheme}:' recusado (pode executar código no navegador)",
-                                "use um link http(s):// ou um caminho do site", "warning"))
+    cursors: dict[int, tuple[int, int]] = {}  # block's first line -> where its last link was found
+    for url, span in watch.rejected:
+        line, col = _find_link(lines, span, url, cursors.get(span[0], (span[0], 0)))
+        cursors[span[0]] = (line, col)
+        problems.append(_rejected_link(path, first_line + line, col + 1, url))
     headings: list[Heading] = []
     words = 0
     first_paragraph = ""
@@ -157,10 +202,44 @@ def render_markdown(body: str, path: str, first_line: int, allow_raw_html: bool 
     return Rendered(html, tuple(headings), words, first_paragraph, tuple(links), tuple(problems))
 
 
-def _find_col(text: str, url: str) -> int:
-    lowered = text.lower()
-    for probe in (url, url.split(":", 1)[0] + ":", url.split(":", 1)[0]):
-        idx = lowered.find(probe.lower())
+def _rejected_link(path: str, line: int, col: int, url: str) -> Problem:
+    scheme = url.split(":", 1)[0].strip().lower()
+    shown = url if len(url) <= 60 else url[:57] + "..."
+    if scheme == "data":
+        why = "um link data: só é aceito para imagens PNG, JPEG, GIF ou WebP"
+        hint = "publique o arquivo no site e use o caminho dele, ou um link https://"
+    elif scheme == "file":
+        why = "um link file: aponta para o computador de quem lê, não para o site"
+        hint = "publique o arquivo no site e use o caminho dele, ou um link https://"
+    else:
+        why = f"o esquema '{scheme}:' pode executar código no navegador de quem lê"
+        hint = "use um link https:// ou um caminho do site"
+    return problem(path, line, col, f"link '{shown}' recusado: {why}; o texto fica sem link", hint, "warning")
+
+
+# Where a link destination starts: '](' , ']:' (a reference definition) or '<' (an autolink).
+_DESTINATION = re.compile(r"\]\(\s*<?|\]:[ \t]*<?|<")
+
+
+def _find_link(lines: list[str], span: tuple[int, int], url: str, cursor: tuple[int, int]) -> tuple[int, int]:
+    """(0-based line, 0-based column) of the rejected ``url`` inside the block ``span``.
+
+    Rejected links are reported in source order, so the search starts after the
+    previous one of the same block. The scheme is compared after decoding
+    entities, so '&#106;avascript:' is found where it is written.
+    """
+    scheme = url.split(":", 1)[0].strip().lower()
+    start_line, start_col = cursor
+    for number in range(start_line, min(span[1], len(lines))):
+        text = lines[number]
+        for m in _DESTINATION.finditer(text, start_col if number == start_line else 0):
+            rest = html.unescape(text[m.end():m.end() + 120]).lstrip().lower()
+            if rest.startswith(scheme):
+                return number, m.end() + (len(text[m.end():]) - len(text[m.end():].lstrip()))
+        if number == start_line:
+            start_col = 0
+    for number in range(span[0], min(span[1], len(lines))):  # e.g. a destination on its own line
+        idx = lines[number].lower().find(scheme + ":")
         if idx >= 0:
-            return idx + 1
-    return 1
+            return number, idx
+    return span[0], 0
