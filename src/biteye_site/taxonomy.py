@@ -12,7 +12,7 @@ from zoneinfo import ZoneInfo
 from biteye_site.errors import Problem, problem
 from biteye_site.model import Archive, Author, Document, Site, Tag
 from biteye_site.slugs import slugify_text
-from biteye_site.yamlnodes import load_mapping
+from biteye_site.yamlnodes import decode_text, load_mapping
 
 
 def sort_newest_first(documents) -> tuple[Document, ...]:
@@ -108,12 +108,13 @@ def load_authors(path: Path, shown: str) -> tuple[dict[str, dict[str, str]], lis
     if not path.exists():
         return {}, []
     try:
-        text = path.read_text(encoding="utf-8-sig")
-    except UnicodeDecodeError as exc:
-        return {}, [problem(shown, None, None, f"o arquivo não está em UTF-8 ({exc.reason})", "salve-o como UTF-8")]
+        data = path.read_bytes()
     except OSError as exc:
         return {}, [problem(shown, None, None, f"não foi possível ler: {exc.strerror}", "confira as permissões")]
-    mapping, problems = load_mapping(text.replace("\r\n", "\n"), shown, what="authors.yaml")
+    text, problems = decode_text(data, shown)  # line:col of a non-UTF-8 byte, like the articles
+    if text is None:
+        return {}, problems
+    mapping, problems = load_mapping(text, shown, what="authors.yaml")
     if mapping is None:
         return {}, problems
     profiles: dict[str, dict[str, str]] = {}
