@@ -429,6 +429,11 @@ class Preview:
             self._event_clients -= 1
 
     @property
+    def event_clients(self) -> int:
+        """Open live-reload streams (one per open tab)."""
+        return self._event_clients
+
+    @property
     def stopping(self) -> bool:
         return self._stop.is_set()
 
