@@ -180,7 +180,8 @@ class SiteChecker:
             elif status == "missing":
                 hint = ("confira o nome do arquivo em static/" if what == "imagem"
                         else "confira o endereço; para outro artigo, use o caminho do arquivo .md")
-                problems.append(self._problem(path, line, url, f"{what} quebrado: '{url}' não existe no site", hint))
+                broken = "imagem quebrada" if what == "imagem" else "link quebrado"
+                problems.append(self._problem(path, line, url, f"{broken}: '{url}' não existe no site", hint))
             elif frag and frag != "top" and target.endswith(".html") and frag not in self.page(target).ids:
                 problems.append(self._problem(path, line, url, f"âncora '#{frag}' não existe em /{target[:-len('index.html')] if target.endswith('index.html') else target}",
                                               "confira o id do título na página de destino ou tire o '#...' do link"))
