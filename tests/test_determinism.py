@@ -9,7 +9,6 @@ an NFD and an NFC spelling of one tag.
 from __future__ import annotations
 
 import os
-import shutil
 from datetime import datetime, timezone
 from pathlib import Path
 
@@ -19,17 +18,22 @@ from conftest import NOW, PROJECT, SiteFolder
 FIXTURE = Path(__file__).parent / "fixtures" / "sites" / "golden"
 
 
-def copy_site(root: Path, *, reverse: bool = False, mtime: int | None = None) -> SiteFolder:
-    """The fixture site plus the project's theme, every file created in sorted or reverse order."""
-    files = sorted([(p, p.relative_to(FIXTURE)) for p in FIXTURE.rglob("*") if p.is_file()]
-                   + [(p, Path(top) / p.relative_to(PROJECT / top))
-                      for top in ("templates", "static") for p in (PROJECT / top).rglob("*") if p.is_file()],
-                   key=lambda pair: pair[1].as_posix(), reverse=reverse)
+def snapshot() -> dict[str, bytes]:
+    """The fixture site plus the project's theme, read once (so every copy in a test is identical)."""
+    files = {p.relative_to(FIXTURE).as_posix(): p.read_bytes() for p in FIXTURE.rglob("*") if p.is_file()}
+    for top in ("templates", "static"):
+        files.update({f"{top}/{p.relative_to(PROJECT / top).as_posix()}": p.read_bytes()
+                      for p in (PROJECT / top).rglob("*") if p.is_file()})
+    return files
+
+
+def copy_site(root: Path, files: dict[str, bytes], *, reverse: bool = False, mtime: int | None = None) -> SiteFolder:
+    """Write ``files`` under ``root``, creating them in sorted or reverse order."""
     root.mkdir()
-    for source, rel in files:
+    for rel in sorted(files, reverse=reverse):
         target = root / rel
         target.parent.mkdir(parents=True, exist_ok=True)
-        shutil.copyfile(source, target)
+        target.write_bytes(files[rel])
         if mtime is not None:
             os.utime(target, (mtime, mtime))
     return SiteFolder(root)
@@ -42,8 +46,9 @@ def assert_same_tree(a: dict[str, bytes], b: dict[str, bytes]) -> None:
 
 
 def test_hash_seed_and_file_order_do_not_change_the_output(tmp_path):
-    first = copy_site(tmp_path / "one")
-    second = copy_site(tmp_path / "two", reverse=True, mtime=1_000_000_000)
+    files = snapshot()
+    first = copy_site(tmp_path / "one", files)
+    second = copy_site(tmp_path / "two", files, reverse=True, mtime=1_000_000_000)
     runs = [(first, "1"), (second, "4242")]
     for site, seed in runs:
         result = site.run("build", "--now", NOW, "--drafts", env={"PYTHONHASHSEED": seed})
@@ -72,12 +77,13 @@ def test_source_date_epoch_and_now_for_one_instant_give_the_same_site(tmp_path, 
     # what is published, so a build that read the clock instead would differ.
     moment = "2026-07-21T00:05:00-03:00"
     instant = datetime.fromisoformat(moment)
+    files = snapshot()
     monkeypatch.delenv("SOURCE_DATE_EPOCH", raising=False)
-    with_now = build_in(copy_site(tmp_path / "now"), "--now", moment)
+    with_now = build_in(copy_site(tmp_path / "now", files), "--now", moment)
     # The same instant written in UTC: the offset of --now must not leak into the output.
-    with_utc = build_in(copy_site(tmp_path / "utc"), "--now", instant.astimezone(timezone.utc).isoformat())
+    with_utc = build_in(copy_site(tmp_path / "utc", files), "--now", instant.astimezone(timezone.utc).isoformat())
     monkeypatch.setenv("SOURCE_DATE_EPOCH", str(int(instant.timestamp())))
-    with_epoch = build_in(copy_site(tmp_path / "epoch"))
+    with_epoch = build_in(copy_site(tmp_path / "epoch", files))
     assert "artigos/etica-e-automacao/index.html" in with_now
     assert "artigos/curadoria-manual-em-tempos-automaticos/index.html" not in with_now
     assert b"/artigos/etica-e-automacao/" in with_now["sitemap-news.xml"]
@@ -86,7 +92,7 @@ def test_source_date_epoch_and_now_for_one_instant_give_the_same_site(tmp_path, 
 
 
 def test_rebuilding_in_place_gives_the_same_site(tmp_path):
-    site = copy_site(tmp_path / "site")
+    site = copy_site(tmp_path / "site", snapshot())
     first = build_in(site, "--now", NOW)
     second = build_in(site, "--now", NOW)
     assert_same_tree(first, second)
