@@ -183,3 +183,27 @@ def test_output_moved_by_hand_is_not_trusted(built, tmp_path):
     build_into(built, built.public, cache=True)
     assert "editado à mão" not in page.read_text(encoding="utf-8")
     assert_same_as_cold(built, tmp_path)
+
+
+def test_static_file_change_is_copied(built, tmp_path):
+    css = built.root / "static/css/site.css"
+    css.write_text(css.read_text(encoding="utf-8") + "\n/* mudança */\n", encoding="utf-8")
+    build_into(built, built.public, cache=True)
+    assert "/* mudança */" in built.read("static/css/site.css")
+    assert_same_as_cold(built, tmp_path)
+
+
+def test_file_added_to_output_by_hand_is_removed(built, tmp_path):
+    (built.public / "intruso.html").write_text("não é do site", encoding="utf-8")
+    build_into(built, built.public, cache=True)
+    assert not (built.public / "intruso.html").exists()
+    assert_same_as_cold(built, tmp_path)
+
+
+def test_same_bytes_new_mtime_still_equal(built, tmp_path):
+    path = built.content / "2024/artigo-000.md"
+    os.utime(path, ns=(path.stat().st_atime_ns, path.stat().st_mtime_ns + 10**9))
+    config = load_config(built.root / "site.yaml")
+    report = build(config, BuildOptions(now=NOW, output=built.public))
+    assert report.written == 0 and report.rendered == 0  # parsed from cache, nothing re-rendered
+    assert_same_as_cold(built, tmp_path)

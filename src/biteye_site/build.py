@@ -61,6 +61,7 @@ class BuildReport:
     search_seconds: float | None = None
     cache_hits: int = 0                     # documents taken from the build cache
     rendered: int = 0                       # files rendered (the rest were unchanged)
+    static_files: int = 0
 
 
 def reference_time(now: datetime | None = None) -> datetime:
@@ -146,6 +147,7 @@ class Generated:
     fingerprints: dict[str, str] = field(default_factory=dict, compare=False)
     cache_hits: int = 0
     rendered: int = 0
+    dates: tuple[tuple[datetime, bool], ...] = ()   # every parsed article's (date, draft), for the next build
 
 
 class _Laps:
@@ -199,6 +201,7 @@ def generate(config: SiteConfig, options: BuildOptions = BuildOptions(), cache: 
     parsed, doc_keys = parse_all(sources, config, reference, cache, options.jobs)
     documents = [doc for doc, _ in parsed if doc is not None]
     problems += [p for _, ps in parsed for p in ps]
+    dates = tuple((d.date, d.draft) for d in documents)
     lap("analisar")
     documents, skipped_drafts, skipped_future, more = select(documents, options, reference)
     problems += more
@@ -237,7 +240,7 @@ def generate(config: SiteConfig, options: BuildOptions = BuildOptions(), cache: 
             lap("indexar busca")
     warnings = tuple(sorted(problems, key=Problem.sort_key))
     return Generated(site, routes, tuple(files), warnings, skipped_drafts, skipped_future, tuple(lap.timings),
-                     search, fingerprints, cache.hits, len(todo))
+                     search, fingerprints, cache.hits, len(todo), dates)
 
 
 def _with_previous_bytes(files: list[tuple[str, bytes | None]], output: Path) -> list[tuple[str, bytes]]:
@@ -269,22 +272,83 @@ def build(config: SiteConfig, options: BuildOptions = BuildOptions()) -> BuildRe
     check_output_dir(output, root=config.root, content=config.content_dir,
                      protected=(config.templates_dir, config.static_dir), force=options.force)
     cache = open_cache(config, options)
+    clock = time.perf_counter()
     try:
+        manifest = input_manifest(config, options, output, cache.stamp) if cache.db is not None else None
+        reference = reference_time(options.now)
         previous = unchanged_pages(cache.get_pages(output), output)
+        last = cache.get_meta("last_build")
+        if (manifest is not None and last is not None and last["manifest"] == manifest
+                and last["state"] == publication_state(last["dates"], reference, options)
+                and output_intact(output, previous, last["fingerprints"], last["report"].static_files)):
+            # Nothing that the site is made from has changed since the last build.
+            report = last["report"]
+            cache.close()
+            return replace(report, written=0, unchanged=report.files + report.static_files, removed=0,
+                           rendered=0, cache_hits=len(last["dates"]), search_seconds=None,
+                           timings=(("verificar", time.perf_counter() - clock),))
         gen = generate(config, options, cache, previous)
         clock = time.perf_counter()
         written = write_site(output, gen.files, config.static_dir)
         cache.put_pages(output, gen.fingerprints)
         timings = gen.timings + (("gravar", time.perf_counter() - clock),)
-    finally:
+        statics = written.written + written.unchanged - len(gen.files)
+    except BaseException:
+        if cache.db is not None:
+            cache.put_meta("last_build", None)
         cache.close()
+        raise
     site = gen.site
     pages = sum(1 for r in gen.routes if r.template is not None)
-    return BuildReport(len(site.documents), gen.skipped_drafts, gen.skipped_future, pages, len(gen.files),
-                       len(site.tags), len(site.authors), written.written, written.unchanged, written.removed,
-                       gen.problems, timings, output,
-                       gen.search.size if gen.search else None, gen.search.seconds if gen.search else None,
-                       gen.cache_hits, gen.rendered)
+    report = BuildReport(len(site.documents), gen.skipped_drafts, gen.skipped_future, pages, len(gen.files),
+                         len(site.tags), len(site.authors), written.written, written.unchanged, written.removed,
+                         gen.problems, timings, output,
+                         gen.search.size if gen.search else None, gen.search.seconds if gen.search else None,
+                         gen.cache_hits, gen.rendered, statics)
+    try:
+        if manifest is not None:
+            cache.put_meta("last_build", {"manifest": manifest, "dates": gen.dates, "report": report,
+                                          "state": publication_state(gen.dates, reference, options),
+                                          "fingerprints": len(gen.fingerprints)})
+    finally:
+        cache.close()
+    return report
+
+
+def input_manifest(config: SiteConfig, options: BuildOptions, output: Path, code_stamp: str) -> str:
+    """A hash of everything a build reads, from file sizes and times (no file is read but templates)."""
+    h = hashlib.sha256(code_stamp.encode())
+    h.update(repr((config, options.drafts, options.future, options.strict, str(output))).encode())
+    for folder in (config.content_dir, config.static_dir):
+        for dirpath, dirs, names in os.walk(folder):
+            dirs.sort()
+            for name in sorted(names):
+                path = os.path.join(dirpath, name)
+                try:
+                    st = os.stat(path)
+                except OSError:
+                    st = None
+                h.update(f"{path}\0{st and (st.st_size, st.st_mtime_ns, st.st_ino)}\0".encode())
+    h.update(theme_hash(config, code_stamp).encode())
+    return h.hexdigest()
+
+
+def publication_state(dates: tuple[tuple[datetime, bool], ...], reference: datetime, options: BuildOptions) -> str:
+    """What the reference time decides: which articles are out, in the news window, or far in the future."""
+    window = reference - timedelta(days=2)
+    bits = "".join(f"{int(d <= reference)}{int(window <= d <= reference)}{int(d - reference > timedelta(days=366))}"
+                   for d, _ in dates)
+    return hashlib.sha256(bits.encode()).hexdigest()
+
+
+def output_intact(output: Path, unchanged: dict[str, str], pages: int, statics: int) -> bool:
+    """Every page the last build recorded is still there as written, and nothing else was added."""
+    if len(unchanged) != pages:
+        return False
+    count = 0
+    for _, _, names in os.walk(output):
+        count += len(names)
+    return count == pages + statics + 1  # + the ownership marker
 
 
 def unchanged_pages(recorded: dict[str, tuple[str, int, int, int]], output: Path) -> dict[str, str]:

@@ -116,6 +116,22 @@ class BuildCache:
             cur.executemany("DELETE FROM documents WHERE key = ?", [(k,) for k in stale])
             cur.execute("COMMIT")
 
+    # -- small values: the last build's manifest and report ---------------------------
+    def get_meta(self, key: str) -> object | None:
+        if self.db is None:
+            return None
+        row = self.db.execute("SELECT value FROM meta WHERE key=?", (key,)).fetchone()
+        if row is None:
+            return None
+        try:
+            return pickle.loads(bytes.fromhex(row[0]))
+        except Exception:  # noqa: BLE001 - unreadable: as if absent
+            return None
+
+    def put_meta(self, key: str, value: object) -> None:
+        if self.db is not None:
+            self.db.execute("INSERT OR REPLACE INTO meta VALUES (?, ?)", (key, pickle.dumps(value).hex()))
+
     # -- pages of the output folder ---------------------------------------------------
     def get_pages(self, output: Path) -> dict[str, tuple[str, int, int, int]]:
         if self.db is None:
