@@ -30,6 +30,19 @@ def json_for_script(data: object) -> Markup:
 
 _FIRST_PARAGRAPH = re.compile(r"^\s*<p>(.*?)</p>", re.S)
 _TAG = re.compile(r"<[^>]*>")
+_TABLE = re.compile(r"<table>.*?</table>", re.S)
+
+
+def keyboard_scrollable(body_html: str) -> Markup:
+    """Article HTML whose code blocks and tables, which may scroll sideways on a phone, take keyboard focus.
+
+    WCAG 2.1.1: a region that scrolls must be reachable without a mouse. Only the page gets this;
+    feeds carry the plain body.
+    """
+    body_html = body_html.replace("<pre>", '<pre tabindex="0">')
+    body_html = _TABLE.sub(lambda m: '<div class="table-scroll" tabindex="0" role="region" aria-label="Tabela">'
+                           + m.group(0) + "</div>", body_html)
+    return Markup(body_html)
 
 
 class Renderer:
@@ -47,7 +60,7 @@ class Renderer:
             trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True,
         )
         self.env.filters.update(date_pt=self.date_pt, local=lambda dt: dt.astimezone(self.tz), iso=feeds.iso, month_name=self.month_name,
-                                tojson_script=json_for_script)
+                                tojson_script=json_for_script, keyboard_scrollable=keyboard_scrollable)
         self.env.globals.update(config=config, site=site, url=self.url, abs_url=self.abs_url,
                                 tag_for=self.tag_for, author_for=self.author_for, jsonld=self.article_jsonld,
                                 related=self.related, feed_links=self.feed_links, image_url=self.image_url,
