@@ -227,6 +227,14 @@ def test_check_reports_a_missing_front_matter_image_at_its_line(site, capsys):
     assert f"content/2026/capa.md:{line_of(path, 'image:')}: imagem quebrada" in err
 
 
+def test_check_finds_the_image_line_under_a_base_path(site, capsys):
+    site.config(base_url="https://teste.example.org/arquivo/")
+    path = site.add("2026/capa.md", title="Com capa", image="static/img/capa-sumida.jpg")
+    code, _, err = cli(site, capsys, "check", "--now", NOW)
+    assert code == 1
+    assert f"content/2026/capa.md:{line_of(path, 'image:')}: imagem quebrada: '/arquivo/static/img/capa-sumida.jpg'" in err
+
+
 def test_markdown_link_to_a_missing_article_is_an_error_at_its_line(site, capsys):
     site.add("2025/existe.md", title="Existe", date="2025-01-01T10:00:00-03:00")
     site.add("2026/rascunho.md", title="Rascunho", draft=True)

@@ -204,19 +204,22 @@ class SiteChecker:
     def _problem(self, path: str, html_line: int, url: str, message: str, hint: str) -> Problem:
         origin = self.origins.get(path)
         if origin and origin.source and origin.source_text is not None:
-            line = find_line(origin.source_text, url, origin.body_line)
+            line = find_line(origin.source_text, url, origin.body_line, self.base_path)
             if line is not None:
                 return problem(origin.source, line, None, message, hint)
         where = f" (vem do template templates/{origin.template})" if origin and origin.template else ""
         return problem(self.shown_root + path, html_line, None, message + where, hint)
 
 
-def find_line(source: str, url: str, body_line: int = 1) -> int | None:
-    """The line of ``source`` where ``url`` (or its unencoded form) is written, if any."""
+def find_line(source: str, url: str, body_line: int = 1, base_path: str = "/") -> int | None:
+    """The line of ``source`` where ``url`` (or its unencoded or site-relative form) is written, if any."""
     lines = source.split("\n")
     probes = [url, unquote(url)]
     if "#" in url:
         probes.append("#" + url.split("#", 1)[1])
+    for p in list(probes):   # the front matter 'image:' is written relative to the site ('static/x.png')
+        if p.startswith(base_path) and len(p) > len(base_path):
+            probes += ["/" + p[len(base_path):], p[len(base_path):]]
     for probe in dict.fromkeys(p for p in probes if p):
         for number, text in enumerate(lines, start=1):
             if probe in text and (number >= body_line or text.lstrip().startswith(("image:", "imagem:"))):
