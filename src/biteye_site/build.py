@@ -89,7 +89,8 @@ def parse_document(source: Source, config: SiteConfig, reference: datetime) -> t
         problems.append(problem(shown, 1, 1, "o artigo não tem resumo nem primeiro parágrafo",
                                 "escreva 'summary:' no cabeçalho", "warning"))
     doc = Document(shown, source.rel_path, fm.title, fm.slug, fm.date, fm.updated, fm.authors, fm.tags,
-                   summary, fm.image, fm.draft, body.html, body.headings, body.word_count, fm.extra, body.links)
+                   summary, fm.image, fm.draft, body.html, body.headings, body.word_count, fm.extra, body.links,
+                   fm.positions)  # the far-future warning in select() points at the 'date' line
     return doc, problems
 
 
