@@ -5,6 +5,7 @@ from __future__ import annotations
 import errno
 import hashlib
 import os
+import re
 import stat
 from pathlib import Path
 
@@ -147,8 +148,12 @@ def discover(content_dir: Path, root: Path, max_size: int) -> tuple[tuple[Source
     return tuple(sources), problems
 
 
+_BAD_NAME = re.compile("[\x00-\x1f\x7f-\x9f\ud800-\udfff]")
+
+
 def _bad_name(name: str) -> bool:
-    return any(ord(c) < 32 or 0x7F <= ord(c) <= 0x9F or 0xD800 <= ord(c) <= 0xDFFF for c in name)
+    # A regex, not a per-character loop: this runs for every file of a 10,000-article archive.
+    return _BAD_NAME.search(name) is not None
 
 
 def _size(n: int) -> str:

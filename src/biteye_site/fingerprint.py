@@ -40,6 +40,7 @@ class Fingerprints:
         self.news_key = news_key
         self.feed_entries = feed_entries
         self._site_digest: str | None = None
+        self._docs: dict[int, str] = {}
 
     @property
     def site_digest(self) -> str:
@@ -51,12 +52,17 @@ class Fingerprints:
             self._site_digest = h.hexdigest()
         return self._site_digest
 
-    def doc(self, d: Document | None) -> tuple:
+    def doc(self, d: Document | None) -> str:
+        """A short digest of one article as pages show it (memoised: each appears on many pages)."""
         if d is None:
-            return ()
-        return (self.keys[id(d)], d.date > self.reference,
-                tuple((a.slug, a.name) for a in (self.site.author_of[n] for n in d.authors)),
-                tuple((t.slug, t.name) for t in (self.site.tag_of[n] for n in d.tags)))
+            return ""
+        found = self._docs.get(id(d))
+        if found is None:
+            data = (self.keys[id(d)], d.date > self.reference,
+                    tuple((a.slug, a.name) for a in (self.site.author_of[n] for n in d.authors)),
+                    tuple((t.slug, t.name) for t in (self.site.tag_of[n] for n in d.tags)))
+            found = self._docs[id(d)] = hashlib.blake2b(repr(data).encode(), digest_size=12).hexdigest()
+        return found
 
     @staticmethod
     def term(obj) -> tuple:

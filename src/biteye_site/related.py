@@ -8,6 +8,7 @@ to the newer article, then to the slug order of the site's list.
 
 from __future__ import annotations
 
+import heapq
 from bisect import bisect_left
 
 from biteye_site.model import Document, Site
@@ -33,6 +34,6 @@ def related_documents(site: Site, limit: int = 3, window: int = WINDOW) -> dict[
             p = bisect_left(lst, i)
             candidates.update(lst[max(0, p - window):p + window + 1])
         candidates.discard(i)
-        ranked = sorted(candidates, key=lambda j: (-len(mine & tags_of[j]), j))
-        result[doc.slug] = tuple(docs[j] for j in ranked[:limit])
+        best = heapq.nsmallest(limit, [(-len(mine & tags_of[j]), j) for j in candidates])
+        result[doc.slug] = tuple(docs[j] for _, j in best)
     return result
