@@ -20,7 +20,7 @@ from urllib.parse import urlsplit
 import pytest
 
 import sitegen
-from checktools import CHROMIUM_ARGS, PROJECT, axe_script, build_real_content, chromium
+from checktools import CHROMIUM_ARGS, PROJECT, axe_script, build_real_content, chromium, missing
 from sitegen import build_fixture
 
 pytestmark = pytest.mark.browser
@@ -83,7 +83,10 @@ def sites(tmp_path_factory):
 @pytest.fixture(scope="module")
 def chromium_browser(sites):
     """Our own Playwright instance (not pytest-playwright's fixtures): Debian's Chromium and its flags."""
-    from playwright.sync_api import sync_playwright
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError:
+        missing("Playwright para Python (pip install -e '.[test]')")
     with sync_playwright() as p:
         instance = p.chromium.launch(executable_path=chromium(), args=CHROMIUM_ARGS)
         yield instance

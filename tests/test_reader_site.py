@@ -329,8 +329,12 @@ def test_a_site_past_the_limit_gets_a_sitemap_index(fixture_site, sitemap_schema
     assert f"Sitemap: {fixture_site.base_url}sitemap.xml" in robots
 
 
-def test_news_sitemap_has_the_last_two_days(fixture_site):
+def test_news_sitemap_has_the_last_two_days(fixture_site, sitemap_schema):
     root = etree.fromstring((fixture_site.public / "sitemap-news.xml").read_bytes())
+    bare = etree.fromstring((fixture_site.public / "sitemap-news.xml").read_bytes())
+    for news in bare.iter(f"{NEWS}news"):  # no offline news XSD: check the sitemaps.org part of it
+        news.getparent().remove(news)
+    assert sitemap_schema.validate(bare), sitemap_schema.error_log
     urls = root.findall(f"{SM}url")
     locs = [u.findtext(f"{SM}loc") for u in urls]
     reference = datetime.fromisoformat(NOW)
