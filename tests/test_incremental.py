@@ -207,3 +207,13 @@ def test_same_bytes_new_mtime_still_equal(built, tmp_path):
     report = build(config, BuildOptions(now=NOW, output=built.public))
     assert report.written == 0 and report.rendered == 0  # parsed from cache, nothing re-rendered
     assert_same_as_cold(built, tmp_path)
+
+
+def test_parse_setting_change_reparses_known_files(built, tmp_path):
+    # The cache knows every file's hash, but a new time zone invalidates every parsed document:
+    # the files must be read again, not taken as empty.
+    built.config(timezone="America/Manaus")
+    config = load_config(built.root / "site.yaml")
+    report = build(config, BuildOptions(now=NOW, output=built.public))
+    assert report.cache_hits == 0 and report.articles > 0
+    assert_same_as_cold(built, tmp_path)

@@ -174,6 +174,9 @@ def parse_all(sources: tuple[Source, ...], config: SiteConfig, reference: dateti
     keys = [hashlib.sha256(f"{salt}|{s.rel_path}|{s.sha256}".encode()).hexdigest() for s in sources]
     found = cache.get_documents(keys)
     todo = [i for i, k in enumerate(keys) if k not in found]
+    missing = {i for i in todo if sources[i].data is None}  # hashed earlier, but no cached Document
+    if missing:
+        sources = tuple(replace(s, data=s.path.read_bytes()) if i in missing else s for i, s in enumerate(sources))
     fresh = pmap(lambda j: parse_document(sources[todo[j]], config, reference), len(todo), jobs)
     results: list = [found.get(k) for k in keys]
     for i, value in zip(todo, fresh):
@@ -193,7 +196,8 @@ def generate(config: SiteConfig, options: BuildOptions = BuildOptions(), cache: 
     lap = _Laps()
     cache = cache or BuildCache.disabled()
     reference = reference_time(options.now)
-    sources, problems = discover(config.content_dir, config.root, config.max_file_size)
+    sources, problems = discover(config.content_dir, config.root, config.max_file_size, cache.get_known())
+    cache.put_known(sources)
     authors_file = config.content_dir / "authors.yaml"
     profiles, more = load_authors(authors_file, authors_file.relative_to(config.root).as_posix()
                                   if authors_file.is_relative_to(config.root) else str(authors_file))

@@ -22,7 +22,7 @@ from pathlib import Path
 
 from biteye_site import __version__
 
-SCHEMA = 1
+SCHEMA = 2
 FILE_NAME = "build.sqlite"
 
 
@@ -62,8 +62,10 @@ class BuildCache:
                 db.execute("CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT)")
                 row = db.execute("SELECT value FROM meta WHERE key='stamp'").fetchone()
                 if row is None or row[0] != value:
-                    db.executescript("DROP TABLE IF EXISTS documents; DROP TABLE IF EXISTS pages; DELETE FROM meta;")
+                    db.executescript("DROP TABLE IF EXISTS documents; DROP TABLE IF EXISTS pages; DROP TABLE IF EXISTS sources; DELETE FROM meta;")
                 db.execute("CREATE TABLE IF NOT EXISTS documents (key TEXT PRIMARY KEY, data BLOB)")
+                db.execute("CREATE TABLE IF NOT EXISTS sources (path TEXT PRIMARY KEY, size INTEGER, "
+                           "mtime_ns INTEGER, ino INTEGER, sha256 TEXT)")
                 db.execute("CREATE TABLE IF NOT EXISTS pages (path TEXT PRIMARY KEY, fingerprint TEXT, "
                            "size INTEGER, mtime_ns INTEGER, ino INTEGER)")
                 db.execute("INSERT OR REPLACE INTO meta VALUES ('stamp', ?)", (value,))
@@ -114,6 +116,22 @@ class BuildCache:
                             [(k, pickle.dumps(v, protocol=pickle.HIGHEST_PROTOCOL)) for k, v in items.items()])
             stale = [k for (k,) in cur.execute("SELECT key FROM documents") if k not in keep]
             cur.executemany("DELETE FROM documents WHERE key = ?", [(k,) for k in stale])
+            cur.execute("COMMIT")
+
+    # -- content files already hashed ------------------------------------------------
+    def get_known(self) -> dict[str, tuple[tuple[int, int, int], str]]:
+        if self.db is None:
+            return {}
+        return {path: ((size, mtime, ino), sha) for path, size, mtime, ino, sha in self.db.execute("SELECT * FROM sources")}
+
+    def put_known(self, sources) -> None:
+        if self.db is None:
+            return
+        with closing(self.db.cursor()) as cur:
+            cur.execute("BEGIN")
+            cur.execute("DELETE FROM sources")
+            cur.executemany("INSERT OR REPLACE INTO sources VALUES (?, ?, ?, ?, ?)",
+                            [(str(s.path), *s.signature, s.sha256) for s in sources if len(s.signature) == 3])
             cur.execute("COMMIT")
 
     # -- small values: the last build's manifest and report ---------------------------

@@ -37,7 +37,8 @@ def _unreadable(exc: OSError) -> str:
     return exc.strerror or type(exc).__name__
 
 
-def discover(content_dir: Path, root: Path, max_size: int) -> tuple[tuple[Source, ...], list[Problem]]:
+def discover(content_dir: Path, root: Path, max_size: int,
+             known: dict[str, tuple[tuple[int, int, int], str]] | None = None) -> tuple[tuple[Source, ...], list[Problem]]:
     """Walk ``content_dir`` and read every article file; symlinks may not leave it."""
     content_dir = content_dir.resolve()
     sources: list[Source] = []
@@ -114,6 +115,15 @@ def discover(content_dir: Path, root: Path, max_size: int) -> tuple[tuple[Source
             if key in read_files:
                 _same_file_twice(key, path, reached_by_link)
                 continue
+            signature = (st.st_size, st.st_mtime_ns, st.st_ino)
+            seen_before = known.get(str(path)) if known else None
+            if seen_before is not None and seen_before[0] == signature:
+                # Same size, time and inode as when the build cache hashed it: trust that hash
+                # and leave the bytes on disk (build.parse_all reads them only if needed).
+                read_files[key] = (path, reached_by_link)
+                rel = path.relative_to(content_dir).as_posix() if path.is_relative_to(content_dir) else entry.name
+                sources.append(Source(path, rel, seen_before[1], None, signature))
+                continue
             try:
                 with open(path, "rb") as handle:
                     data = handle.read(max_size + 1)  # the size may have changed since stat()
@@ -127,7 +137,7 @@ def discover(content_dir: Path, root: Path, max_size: int) -> tuple[tuple[Source
                 continue
             read_files[key] = (path, reached_by_link)
             rel = path.relative_to(content_dir).as_posix() if path.is_relative_to(content_dir) else entry.name
-            sources.append(Source(path, rel, hashlib.sha256(data).hexdigest(), data))
+            sources.append(Source(path, rel, hashlib.sha256(data).hexdigest(), data, signature))
 
     def _same_file_twice(key: tuple[int, int], path: Path, reached_by_link: bool) -> None:
         """One file reached twice (a link to another article): keep its real path, warn about the link."""
@@ -137,7 +147,7 @@ def discover(content_dir: Path, root: Path, max_size: int) -> tuple[tuple[Source
             for i, source in enumerate(sources):
                 if source.path == first:
                     rel = real.relative_to(content_dir).as_posix()
-                    sources[i] = Source(real, rel, source.sha256, source.data)
+                    sources[i] = Source(real, rel, source.sha256, source.data, source.signature)
             read_files[key] = (real, False)
         problems.append(problem(display_path(link, root), None, None,
                                 f"ignorado: é um link para {display_path(real, root)}, que já é lido",

@@ -14,7 +14,8 @@ class Source:
     path: Path          # absolute
     rel_path: str       # relative to content/, '/'-separated
     sha256: str
-    data: bytes
+    data: bytes | None                    # None: not read (its hash came from the build cache)
+    signature: tuple[int, int, int] = ()  # (size, mtime_ns, inode) when it was hashed
 
 
 @dataclass(frozen=True)
