@@ -11,6 +11,7 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta, timezone
 from html import escape
 from pathlib import Path
+from typing import Callable
 
 from biteye_site.cache import BuildCache, stamp
 from biteye_site.config import SiteConfig
@@ -22,6 +23,7 @@ from biteye_site.markdown import render_markdown
 from biteye_site.model import Document, Site, Source
 from biteye_site.output import check_output_dir, write_site
 from biteye_site.parallel import pmap
+from biteye_site.progress import silent
 from biteye_site.related import related_documents
 from biteye_site.render import Renderer
 from biteye_site.routes import Route, plan_routes, url_for
@@ -40,6 +42,7 @@ class BuildOptions:
     output: Path | None = None      # overrides config.output_dir
     use_cache: bool = True          # the persistent build cache (.biteye-cache/)
     jobs: int = 0                   # worker processes; 0 = one per core
+    progress: Callable[[str, int, int], None] = silent   # (stage, done, total), e.g. a progress bar
 
 
 @dataclass(frozen=True)
@@ -168,7 +171,7 @@ def _parse_key(config: SiteConfig) -> str:
 
 
 def parse_all(sources: tuple[Source, ...], config: SiteConfig, reference: datetime, cache: BuildCache,
-              jobs: int) -> tuple[list[tuple[Document | None, list[Problem]]], dict[int, str]]:
+              jobs: int, progress: Callable[[str, int, int], None] = silent) -> tuple[list[tuple[Document | None, list[Problem]]], dict[int, str]]:
     """parse_document over every source: cached ones from the cache, the rest on all cores."""
     salt = _parse_key(config)
     keys = [hashlib.sha256(f"{salt}|{s.rel_path}|{s.sha256}".encode()).hexdigest() for s in sources]
@@ -177,7 +180,8 @@ def parse_all(sources: tuple[Source, ...], config: SiteConfig, reference: dateti
     missing = {i for i in todo if sources[i].data is None}  # hashed earlier, but no cached Document
     if missing:
         sources = tuple(replace(s, data=s.path.read_bytes()) if i in missing else s for i, s in enumerate(sources))
-    fresh = pmap(lambda j: parse_document(sources[todo[j]], config, reference), len(todo), jobs)
+    fresh = pmap(lambda j: parse_document(sources[todo[j]], config, reference), len(todo), jobs,
+                 lambda done, total: progress("analisar", done, total))
     results: list = [found.get(k) for k in keys]
     for i, value in zip(todo, fresh):
         results[i] = value
@@ -203,7 +207,7 @@ def generate(config: SiteConfig, options: BuildOptions = BuildOptions(), cache: 
                                   if authors_file.is_relative_to(config.root) else str(authors_file))
     problems += more
     lap("ler")
-    parsed, doc_keys = parse_all(sources, config, reference, cache, options.jobs)
+    parsed, doc_keys = parse_all(sources, config, reference, cache, options.jobs, options.progress)
     documents = [doc for doc, _ in parsed if doc is not None]
     problems += [p for _, ps in parsed for p in ps]
     dates = tuple((d.date, d.draft) for d in documents)
@@ -225,7 +229,8 @@ def generate(config: SiteConfig, options: BuildOptions = BuildOptions(), cache: 
     fingerprints = route_fingerprints(config, site, routes, doc_keys, cache, reference)
     previous = previous or {}
     todo = [i for i, r in enumerate(routes) if previous.get(r.output_path) != fingerprints[r.output_path]]
-    rendered = pmap(lambda j: renderer.render(routes[todo[j]]), len(todo), options.jobs)
+    rendered = pmap(lambda j: renderer.render(routes[todo[j]]), len(todo), options.jobs,
+                    lambda done, total: options.progress("renderizar", done, total))
     files: list[tuple[str, bytes | None]] = [(r.output_path, None) for r in routes]
     for i, data in zip(todo, rendered):
         files[i] = (routes[i].output_path, data)

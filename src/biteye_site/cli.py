@@ -10,6 +10,7 @@ from datetime import datetime
 from pathlib import Path
 
 from biteye_site import __version__
+from biteye_site.progress import Progress
 from biteye_site.errors import BiteyeError, ConfigError, OutputError, Problem
 
 
@@ -90,7 +91,7 @@ def cmd_build(args: argparse.Namespace) -> int:
     config = load_config(args.config)
     options = BuildOptions(drafts=args.drafts, future=args.future, now=args.now, strict=args.strict,
                            force=args.force, output=Path(args.output).resolve() if args.output else None,
-                           use_cache=not args.no_cache)
+                           use_cache=not args.no_cache, progress=Progress(quiet=args.quiet))
     report = build(config, options)
     if not args.quiet:
         _print_problems(report.warnings)

@@ -32,17 +32,31 @@ def default_jobs() -> int:
         return max(1, os.cpu_count() or 1)
 
 
-def pmap(func: Callable[[int], T], n: int, jobs: int = 0) -> list[T]:
-    """[func(0), …, func(n-1)], in order, on up to ``jobs`` processes (0 = all cores)."""
+def pmap(func: Callable[[int], T], n: int, jobs: int = 0,
+         tick: Callable[[int, int], None] | None = None) -> list[T]:
+    """[func(0), …, func(n-1)], in order, on up to ``jobs`` processes (0 = all cores).
+
+    ``tick(done, n)`` is called in this process as results arrive (for progress bars).
+    """
     global _TASK
     jobs = jobs or default_jobs()
+    tick = tick or (lambda done, total: None)
+    tick(0, n)
     # Forking a process that runs threads (the dev server) is unsafe: stay serial there.
     if (jobs <= 1 or n < MIN_ITEMS or threading.active_count() > 1
             or "fork" not in multiprocessing.get_all_start_methods()):
-        return [func(i) for i in range(n)]
+        out = []
+        for i in range(n):
+            out.append(func(i))
+            tick(i + 1, n)
+        return out
     _TASK = func
     try:
         with multiprocessing.get_context("fork").Pool(jobs) as pool:
-            return pool.map(_call, range(n), chunksize=max(1, n // (jobs * 8)))
+            out = []
+            for result in pool.imap(_call, range(n), chunksize=max(1, min(256, n // (jobs * 8)))):
+                out.append(result)
+                tick(len(out), n)
+            return out
     finally:
         _TASK = None
