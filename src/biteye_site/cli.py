@@ -106,7 +106,8 @@ def cmd_build(args: argparse.Namespace) -> int:
               f"{_plural(report.pages, 'página', 'páginas')}, {_plural(report.tags, 'tag', 'tags')}, "
               f"{_plural(report.authors, 'autor', 'autores')}"
               + (f" ({'; '.join(skipped)})" if skipped else "") + f" em {total:.2f} s.")
-        print(f"Arquivos: {report.written} gravados, {report.unchanged} sem mudança, {report.removed} removidos. "
+        print(f"Arquivos: {report.written} gravados, {report.unchanged} sem mudança, {report.removed} removidos; "
+              f"{report.rendered} renderizados, {report.cache_hits} artigos do cache. "
               f"Etapas: {stages}." + (f" {_plural(len(report.warnings), 'aviso', 'avisos')}." if report.warnings else ""))
         if report.search_size is not None:
             size = report.search_size
