@@ -208,6 +208,7 @@ def generate(config: SiteConfig, options: BuildOptions = BuildOptions(), cache: 
     problems += more
     lap("ler")
     parsed, doc_keys = parse_all(sources, config, reference, cache, options.jobs, options.progress)
+    sources = tuple(replace(s, data=None) for s in sources)  # the bytes are parsed: let them go
     documents = [doc for doc, _ in parsed if doc is not None]
     problems += [p for _, ps in parsed for p in ps]
     dates = tuple((d.date, d.draft) for d in documents)

@@ -1,0 +1,182 @@
+#!/usr/bin/env python3
+"""biteye-site build benchmark, side by side with Hugo and Pelican when they are installed.
+
+For each corpus size it times, as whole processes under GNU time (wall, CPU,
+peak resident memory):
+  cold       no cache, no previous output
+  no-change  the same build again (cache and output kept)
+  one-edit   one article's body changed, then a build
+  add/delete one article added, then removed again
+and, for the peers, a cold build of the same corpus (Hugo: `hugo`, Pelican: the
+`pelican` found on PATH or in benchmarks/.venv-pelican).
+
+Usage:
+  python3 benchmarks/run.py                       # 1,000 and 10,000 articles, 3 runs each
+  python3 benchmarks/run.py --sizes 1000 --runs 5
+  python3 benchmarks/run.py --sizes 1000 10000 50000 --peers none
+Writes benchmarks/work/ (git-ignored) and prints a Markdown table.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import platform
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+PROJECT = HERE.parent
+WORK = HERE / "work"
+NOW = "2026-11-01T12:00:00-03:00"   # fixed reference time: every run publishes the same articles
+TIME = "/usr/bin/time"
+
+
+def run_timed(cmd: list[str], cwd: Path, env: dict | None = None) -> tuple[float, float, float]:
+    """(wall s, cpu s, peak MiB) of one whole-process run; raises if it fails."""
+    with tempfile.NamedTemporaryFile("r", suffix=".time") as t:
+        proc = subprocess.run([TIME, "-f", "%e %U %S %M", "-o", t.name, *cmd], cwd=cwd,
+                              env={**os.environ, **(env or {})}, stdout=subprocess.DEVNULL,
+                              stderr=subprocess.PIPE, text=True)
+        if proc.returncode != 0:
+            raise RuntimeError(f"{' '.join(cmd)} failed in {cwd}:\n{proc.stderr[-2000:]}")
+        wall, user, sys_, rss = t.read().split()[-4:]
+    return float(wall), float(user) + float(sys_), int(rss) / 1024
+
+
+def generate(n: int, fmt: str, out: Path) -> None:
+    subprocess.run([sys.executable, str(HERE / "gen_corpus.py"), "-n", str(n), "--format", fmt, "--out", str(out)],
+                   check=True, stdout=subprocess.DEVNULL)
+
+
+def prepare_biteye(n: int) -> Path:
+    site = WORK / f"n{n}" / "biteye"
+    if not (site / "articles").is_dir() or len(list((site / "articles").iterdir())) != n:
+        shutil.rmtree(site, ignore_errors=True)
+        site.mkdir(parents=True)
+        generate(n, "generic", site)
+    for folder in ("templates", "static"):
+        shutil.rmtree(site / folder, ignore_errors=True)
+        shutil.copytree(PROJECT / folder, site / folder)
+    # Search off: the peers build no search index (docs/performance.md measures search apart).
+    (site / "site.yaml").write_text("title: Arquivo\nbase_url: https://arquivo.example/\n"
+                                    "content_dir: articles\nsearch: false\n", encoding="utf-8")
+    return site
+
+
+def biteye_cmd() -> list[str]:
+    return [sys.executable, "-m", "biteye_site", "build", "--now", NOW, "--quiet"]
+
+
+def clear_state(site: Path, names: tuple[str, ...]) -> None:
+    for name in names:
+        path = site / name
+        if path.is_dir():
+            shutil.rmtree(path)
+        elif path.exists():
+            path.unlink()
+
+
+def median_of(runs: list[tuple[float, float, float]]) -> tuple[float, float, float, float, float]:
+    walls = [r[0] for r in runs]
+    return (statistics.median(walls), min(walls), max(walls),
+            statistics.median(r[1] for r in runs), max(r[2] for r in runs))
+
+
+def bench_biteye(n: int, runs: int) -> dict[str, tuple]:
+    site = prepare_biteye(n)
+    env = {"PYTHONPATH": str(PROJECT / "src")}
+    results: dict[str, tuple] = {}
+    cold = []
+    for _ in range(runs):
+        clear_state(site, ("public", ".biteye-cache"))
+        cold.append(run_timed(biteye_cmd(), site, env))
+    results["cold"] = median_of(cold)
+    results["no-change"] = median_of([run_timed(biteye_cmd(), site, env) for _ in range(runs)])
+    article = sorted((site / "articles").iterdir())[n // 2]
+    original = article.read_text(encoding="utf-8")
+    edits = []
+    for i in range(runs):
+        article.write_text(original + f"\nParágrafo acrescentado na edição {i}.\n", encoding="utf-8")
+        edits.append(run_timed(biteye_cmd(), site, env))
+    article.write_text(original, encoding="utf-8")
+    run_timed(biteye_cmd(), site, env)
+    results["one-edit"] = median_of(edits)
+    extra = site / "articles" / "zz-artigo-novo-do-benchmark.md"
+    adds = []
+    for i in range(runs):
+        extra.write_text(original.replace("\ntitle:", f"\ntitle: Novo {i} —", 1).replace("\nslug:", "\nslug_original:", 1),
+                         encoding="utf-8")
+        adds.append(run_timed(biteye_cmd(), site, env))
+        extra.unlink()
+        adds.append(run_timed(biteye_cmd(), site, env))
+    results["add/delete"] = median_of(adds)
+    return results
+
+
+def find_pelican() -> str | None:
+    local = HERE / ".venv-pelican" / "bin" / "pelican"
+    return str(local) if local.exists() else shutil.which("pelican")
+
+
+def bench_peer(peer: str, n: int, runs: int) -> tuple | None:
+    if peer == "hugo":
+        exe = shutil.which("hugo")
+        if not exe:
+            return None
+        site, fmt, cmd, state = WORK / f"n{n}" / "hugo", "hugo", [exe, "-d", "out", "--quiet"], ("out", "resources")
+    elif peer == "pelican":
+        exe = find_pelican()
+        if not exe:
+            return None
+        site, fmt = WORK / f"n{n}" / "pelican", "pelican"
+        cmd, state = [exe, "content", "-s", "pelicanconf.py", "-o", "out", "-q"], ("out", "cache")
+    else:
+        raise ValueError(peer)
+    if not site.is_dir():
+        shutil.copytree(HERE / "peers" / peer, site)
+        generate(n, fmt, site)
+    out = []
+    for _ in range(runs):
+        clear_state(site, state)
+        out.append(run_timed(cmd, site))
+    return median_of(out)
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--sizes", type=int, nargs="+", default=[1000, 10000])
+    parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--peers", nargs="+", default=["hugo", "pelican"], help="hugo, pelican, or none")
+    parser.add_argument("--peer-runs", type=int, default=None, help="runs for peers (default: --runs)")
+    args = parser.parse_args()
+    if not Path(TIME).exists():
+        print("GNU time (/usr/bin/time) is needed: apt-get install time", file=sys.stderr)
+        return 2
+    peers = [p for p in args.peers if p != "none"]
+    print(f"Machine: {platform.node()}, {os.cpu_count()} CPUs, Python {platform.python_version()}, "
+          f"load before: {os.getloadavg()[0]:.2f}\n")
+    print("| generator | articles | kind | wall s median (min–max) | cpu s | peak MiB | ratio to biteye cold |")
+    print("|---|---:|---|---:|---:|---:|---:|")
+    for n in args.sizes:
+        ours = bench_biteye(n, args.runs)
+        for kind, (med, lo, hi, cpu, peak) in ours.items():
+            print(f"| biteye-site | {n} | {kind} | {med:.2f} ({lo:.2f}–{hi:.2f}) | {cpu:.2f} | {peak:.0f} | |", flush=True)
+        for peer in peers:
+            result = bench_peer(peer, n, args.peer_runs or args.runs)
+            if result is None:
+                print(f"| {peer} | {n} | cold | not installed | | | |", flush=True)
+                continue
+            med, lo, hi, cpu, peak = result
+            print(f"| {peer} | {n} | cold | {med:.2f} ({lo:.2f}–{hi:.2f}) | {cpu:.2f} | {peak:.0f} | "
+                  f"{med / ours['cold'][0]:.2f}× |", flush=True)
+    print(f"\nLoad after: {os.getloadavg()[0]:.2f}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
