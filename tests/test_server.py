@@ -530,3 +530,32 @@ def test_serve_cli_reports_a_busy_port(site, capsys, monkeypatch):
         monkeypatch.chdir(site.root)
         assert cli_main(["serve", "--port", str(port), "--now", NOW]) == 2
     assert "--port" in capsys.readouterr().err
+
+
+def test_bound_to_localhost_accepts_loopback_addresses(site):
+    site.add("2026/a.md", title="Artigo A")
+    p = Preview(site.root / "site.yaml", BuildOptions(now=NOW_DT), host="localhost", port=0, out=io.StringIO(),
+                err=io.StringIO(), watch=False)
+    with p:
+        for host in (f"localhost:{p.port}", f"127.0.0.1:{p.port}"):
+            assert raw_request(p.port, "/", host=host)[0] == 200
+        assert raw_request(p.port, "/", host=f"evil.example:{p.port}")[0] == 400
+
+
+def test_host_rules_when_listening_on_every_interface(site):
+    # Not started: only the Host rule is exercised, no socket is opened on the network.
+    p = Preview(site.root / "site.yaml", host="0.0.0.0", port=8123, out=io.StringIO(), err=io.StringIO())
+    try:
+        assert p.host_allowed("192.168.0.10:8123") and p.host_allowed("localhost:8123")
+        assert p.host_allowed(f"{socket.gethostname()}:8123")
+        assert not p.host_allowed("evil.example:8123")       # a DNS name pointing here: rebinding
+        assert not p.host_allowed("192.168.0.10:9999")
+    finally:
+        p.stop()
+
+
+def test_config_changing_watched_folders_is_reported(preview):
+    site, p = preview
+    (site.root / "artigos").mkdir()
+    site.config(content_dir="artigos")
+    wait_for(lambda: "reinicie" in p.err.getvalue(), what="restart notice")

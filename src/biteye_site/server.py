@@ -146,6 +146,7 @@ class Preview:
         self.httpd: ThreadingHTTPServer | None = None
         self.builds = 0
         self._fingerprints: dict[str, str] = {}
+        self._watched: list[Path] | None = None
 
     # -- state -------------------------------------------------------------------
     @property
@@ -202,6 +203,9 @@ class Preview:
                     "BITEYE_DEBUG=1 e relate o problema com a mensagem completa")
             return self._failed(text, time.perf_counter() - clock)
         seconds = time.perf_counter() - clock
+        if self._watched is not None and self.config is not None and self.watched_paths_for(config) != self._watched:
+            print("aviso: site.yaml mudou as pastas de conteúdo, templates ou static; reinicie o "
+                  "biteye-site serve para observar as novas pastas", file=self.err, flush=True)
         self.config = config
         changed = report.written > 0 or report.removed > 0 or not self._state.ready
         if changed:
@@ -289,17 +293,16 @@ class Preview:
             self._dirty.clear()
             self.rebuild()
 
-    def watched_paths(self) -> tuple[list[Path], Path]:
-        """(folders watched recursively, the config file watched by name in its folder)."""
-        cfg = self.config
-        assert cfg is not None
-        folders = [p for p in (cfg.content_dir, cfg.templates_dir, cfg.static_dir) if p.is_dir()]
-        return folders, self.config_path
+    @staticmethod
+    def watched_paths_for(cfg: SiteConfig) -> list[Path]:
+        """The folders watched recursively (the config file is watched by name in its folder)."""
+        return [p for p in (cfg.content_dir, cfg.templates_dir, cfg.static_dir) if p.is_dir()]
 
     def _start_watchers(self) -> None:
         import watchfiles
 
-        folders, config_file = self.watched_paths()
+        assert self.config is not None
+        folders, config_file = self.watched_paths_for(self.config), self.config_path
 
         def relevant(change, path: str) -> bool:
             return not is_junk(Path(path).name)
@@ -319,6 +322,7 @@ class Preview:
                           "reinicie o serve para voltar a atualizar a prévia", file=self.err, flush=True)
             return run
 
+        self._watched = folders
         if folders:
             self._spawn(watcher(folders, True, relevant), "biteye-watch")
         self._spawn(watcher([config_file.parent], False, config_only), "biteye-watch-config")
@@ -350,6 +354,8 @@ class Preview:
             return False
         if bound in WILDCARD_HOSTS:
             return True
+        if bound == "localhost":
+            return ip.is_loopback
         try:
             return ip.is_loopback and ipaddress.ip_address(bound).is_loopback
         except ValueError:
