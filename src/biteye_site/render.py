@@ -53,6 +53,7 @@ class Renderer:
         self.site = site
         self.routes = routes
         self.tz = config.tz
+        self._dates: dict[tuple[object, str], str] = {}
         self.env = jinja2.Environment(
             loader=jinja2.FileSystemLoader(str(config.templates_dir)),
             autoescape=True,  # every template, whatever its name (feeds and .txt included)
@@ -74,9 +75,13 @@ class Renderer:
         return self.config.base_url + url_for(kind, obj, page)
 
     def date_pt(self, dt, fmt: str = "long") -> str:
-        if hasattr(dt, "astimezone"):
-            dt = dt.astimezone(self.tz)
-        return format_date(dt, format=fmt, locale=self.config.locale)
+        # Memoised: an article's date is shown on a dozen list pages, and Babel is slow.
+        key = (dt, fmt)
+        found = self._dates.get(key)
+        if found is None:
+            local = dt.astimezone(self.tz) if hasattr(dt, "astimezone") else dt
+            found = self._dates[key] = format_date(local, format=fmt, locale=self.config.locale)
+        return found
 
     def month_name(self, month: int, capital: bool = True) -> str:
         name = get_month_names("wide", locale=self.config.locale)[month]
