@@ -559,3 +559,19 @@ def test_config_changing_watched_folders_is_reported(preview):
     (site.root / "artigos").mkdir()
     site.config(content_dir="artigos")
     wait_for(lambda: "reinicie" in p.err.getvalue(), what="restart notice")
+
+
+def test_edit_during_the_first_build_is_not_lost(site, monkeypatch):
+    site.add("2026/a.md", title="Artigo A", body="Versão um.")
+    p = Preview(site.root / "site.yaml", BuildOptions(now=NOW_DT), port=0, out=io.StringIO(), err=io.StringIO())
+    real_rebuild = Preview.rebuild
+
+    def slow_first_build(self):
+        result = real_rebuild(self)
+        if self.builds == 1:   # saved after the first build read the files, before anyone watched
+            site.add("2026/a.md", title="Artigo A", body="Versão dois.")
+        return result
+
+    monkeypatch.setattr(Preview, "rebuild", slow_first_build)
+    with p:
+        wait_for(lambda: "Versão dois." in get(p.port, "/artigos/artigo-a/")[1], what="the late edit")

@@ -239,11 +239,36 @@ class Preview:
         self.config = load_config(self.config_path)
         self._set_state(replace(self._state, base_path=_safe_base_path(self.config.base_path)))
         self.httpd = _make_server(self)
+        before = self._snapshot()
         self.rebuild()
         self._spawn(self._serve, "biteye-http")
         self._spawn(self._rebuilder, "biteye-rebuild")
         if self.watch_enabled:
             self._start_watchers()
+            self._spawn(lambda: self._catch_up(before), "biteye-catch-up")
+
+    def _snapshot(self) -> tuple[int, int]:
+        """(newest modification time, file count) of everything watched: cheap, only stat()."""
+        newest = count = 0
+        paths = self.watched_paths_for(self.config) if self.config else []
+        for folder in paths:
+            for dirpath, _, names in os.walk(folder):
+                for name in names:
+                    try:
+                        newest = max(newest, os.stat(os.path.join(dirpath, name)).st_mtime_ns)
+                    except OSError:
+                        continue
+                    count += 1
+        try:
+            newest = max(newest, self.config_path.stat().st_mtime_ns)
+        except OSError:
+            pass
+        return newest, count
+
+    def _catch_up(self, before: tuple[int, int]) -> None:
+        """A file saved during the first build, before the watchers were listening, still counts."""
+        if not self._stop.wait(1.0) and self._snapshot() != before:
+            self.request_rebuild()
 
     def _spawn(self, target: Callable[[], None], name: str) -> None:
         thread = threading.Thread(target=target, name=name, daemon=True)
