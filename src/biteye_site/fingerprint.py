@@ -101,6 +101,8 @@ class Fingerprints:
             data = (tuple(sorted(ctx.items())), sitemap_entries)
         elif kind == "news_sitemap":
             data = (self.news_key,)
+        elif kind == "robots":
+            data = (route.context["news"],)
         else:  # 404, robots, favicon, search page…: few and cheap, so any change to the site renders them
             data = (self.site_digest,)
         h = hashlib.sha256(self.base.encode())

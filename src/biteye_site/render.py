@@ -222,6 +222,7 @@ class Renderer:
         if route.kind == "favicon":
             return icons.favicon_ico()
         if route.kind == "robots":
-            return sitemap.robots_txt([self.abs_url("sitemap"), self.abs_url("news_sitemap")])
+            maps = [self.abs_url("sitemap")] + ([self.abs_url("news_sitemap")] if route.context["news"] else [])
+            return sitemap.robots_txt(maps)
         raise KeyError(route.kind)
 

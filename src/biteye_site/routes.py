@@ -8,6 +8,7 @@ from datetime import datetime
 
 from biteye_site.errors import RouteConflict, problem
 from biteye_site.model import Archive, Author, Document, Site, Tag
+from biteye_site.sitemap import recent
 
 PAGE_SEGMENT = "pagina"
 MAX_SITEMAP_URLS = 50_000
@@ -168,9 +169,13 @@ def plan_routes(site: Site, per_page: int, search: bool = False) -> tuple[Route,
     for part in range(1, parts + 1):
         url = url_for("sitemap", page=part + 1)
         routes.append(Route(url, url, "sitemap_part", None, {"part": part}, in_sitemap=False))
-    for kind in ("news_sitemap", "robots", "favicon"):
+    # Google News wants articles of the last two days only; with none, an empty
+    # <urlset> would not validate, so the file is left out (and robots.txt skips it).
+    news = recent(site.documents, site.reference_time)
+    kinds = ("news_sitemap", "robots", "favicon") if news else ("robots", "favicon")
+    for kind in kinds:
         url = url_for(kind)
-        routes.append(Route(url, url, kind, None, {}, in_sitemap=False))
+        routes.append(Route(url, url, kind, None, {"news": bool(news)}, in_sitemap=False))
     check_collisions(routes)
     return tuple(routes)
 
