@@ -54,6 +54,7 @@ class Renderer:
         self.routes = routes
         self.tz = config.tz
         self._dates: dict[tuple[object, str], str] = {}
+        self._cards: dict[tuple[int, str, bool], Markup] = {}
         self.env = jinja2.Environment(
             loader=jinja2.FileSystemLoader(str(config.templates_dir)),
             autoescape=True,  # every template, whatever its name (feeds and .txt included)
@@ -64,7 +65,7 @@ class Renderer:
                                 tojson_script=json_for_script, keyboard_scrollable=keyboard_scrollable)
         self.env.globals.update(config=config, site=site, url=self.url, abs_url=self.abs_url,
                                 tag_for=self.tag_for, author_for=self.author_for, jsonld=self.article_jsonld,
-                                related=self.related, feed_links=self.feed_links, image_url=self.image_url,
+                                related=self.related, card=self.card, feed_links=self.feed_links, image_url=self.image_url,
                                 dek=self.dek, logo_url=self.logo_url)
 
     # -- helpers for templates ---------------------------------------------------
@@ -81,6 +82,15 @@ class Renderer:
         if found is None:
             local = dt.astimezone(self.tz) if hasattr(dt, "astimezone") else dt
             found = self._dates[key] = format_date(local, format=fmt, locale=self.config.locale)
+        return found
+
+    def card(self, doc: Document, heading: str = "h2", lead: bool = False) -> Markup:
+        """An article's entry in a list, rendered once and reused on all the list pages that show it."""
+        key = (id(doc), heading, lead)
+        found = self._cards.get(key)
+        if found is None:
+            html = self.env.get_template("_card.html").render(doc=doc, heading=heading, lead=lead)
+            found = self._cards[key] = Markup(html.rstrip("\n"))
         return found
 
     def month_name(self, month: int, capital: bool = True) -> str:
