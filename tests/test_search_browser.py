@@ -325,6 +325,21 @@ def test_home_page_does_not_download_the_index(served, chromium_browser):
     assert requests and not [u for u in requests if "/pagefind/" in u or "search." in u]
 
 
+def test_the_search_page_fetches_pagefind_only_when_the_reader_starts(served, tab):
+    base, _ = served
+    requests = []
+    tab.on("request", lambda r: requests.append(r.url))
+    tab.goto(base + "/busca/", wait_until="networkidle")
+    tab.wait_for_selector("#busca[data-ready]")
+    assert tab.locator("#busca-tag option").count() > 5      # filter options come with the page
+    assert not [u for u in requests if "/pagefind/" in u]
+    tab.focus("#busca-q")
+    tab.wait_for_load_state("networkidle")
+    fetched = [u for u in requests if "/pagefind/" in u]
+    assert any(u.endswith("/pagefind/pagefind.js") for u in fetched)
+    assert not [u for u in fetched if "/filter/" in u or "/fragment/" in u]   # nothing beyond what a search needs yet
+
+
 def test_without_javascript_the_page_explains_and_links_elsewhere(served, chromium_browser):
     base, _ = served
     context = chromium_browser.new_context(java_script_enabled=False)
