@@ -252,8 +252,11 @@ class Preview:
         newest = count = 0
         paths = self.watched_paths_for(self.config) if self.config else []
         for folder in paths:
-            for dirpath, _, names in os.walk(folder):
+            for dirpath, dirs, names in os.walk(folder):
+                dirs[:] = [d for d in dirs if not is_junk(d)]
                 for name in names:
+                    if is_junk(name):
+                        continue
                     try:
                         newest = max(newest, os.stat(os.path.join(dirpath, name)).st_mtime_ns)
                     except OSError:
