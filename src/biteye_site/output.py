@@ -7,6 +7,7 @@ rewritten, so their modification times stay and rsync-style deploys skip them.
 from __future__ import annotations
 
 import os
+import re
 import shutil
 from dataclasses import dataclass
 from pathlib import Path
@@ -26,14 +27,35 @@ class WriteReport:
     removed: int
 
 
+def shown_path(path: Path) -> str:
+    """A folder as the editor would type it: relative to the current folder when inside it."""
+    try:
+        return path.resolve().relative_to(Path.cwd().resolve()).as_posix()
+    except (ValueError, OSError):
+        return str(path)
+
+
 def check_output_dir(output: Path, *, root: Path, content: Path, protected: Iterable[Path] = (),
                      force: bool = False) -> None:
-    """Refuse folders that a swap would destroy: '/', home, the project, content/ or its parents."""
+    """Refuse folders that a swap would destroy: '/', home, the project, content/ or its parents.
+
+    The swap replaces the whole folder, so these are refused even with ``--force``;
+    ``--force`` only lets the generator take over a non-empty folder it did not make.
+    """
     out = output.resolve()
-    home = Path.home().resolve()
+    try:
+        home = Path.home().resolve()
+    except (RuntimeError, KeyError):  # no HOME and no passwd entry
+        home = None
+    cwd = Path.cwd().resolve()
+    root = root.resolve()
     bad = None
     if out == Path(out.anchor) or out == home or out == root or root.is_relative_to(out):
         bad = "é a raiz do sistema, a pasta pessoal ou a pasta do projeto (ou contém o projeto)"
+    elif cwd.is_relative_to(out):
+        bad = "é a pasta atual ou contém a pasta atual"
+    elif home is not None and home.is_relative_to(out):
+        bad = "contém a pasta pessoal"
     elif content.resolve().is_relative_to(out) or out.is_relative_to(content.resolve()):
         bad = "contém a pasta de conteúdo ou está dentro dela"
     else:
@@ -42,13 +64,13 @@ def check_output_dir(output: Path, *, root: Path, content: Path, protected: Iter
             if o.is_relative_to(out) or out.is_relative_to(o):
                 bad = f"coincide com {o.name}/ (templates ou static)"
     if bad:
-        raise OutputError([problem(str(output), None, None, f"pasta de saída recusada: {bad}",
+        raise OutputError([problem(shown_path(output), None, None, f"pasta de saída recusada: {bad}",
                                    "use uma pasta própria para o site, como public/")])
     if out.exists() and not out.is_dir():
-        raise OutputError([problem(str(output), None, None, "a saída existe e não é uma pasta",
+        raise OutputError([problem(shown_path(output), None, None, "a saída existe e não é uma pasta",
                                    "apague o arquivo ou escolha outra pasta com --output")])
     if out.is_dir() and not force and not (out / MARKER).is_file() and any(out.iterdir()):
-        raise OutputError([problem(str(output), None, None,
+        raise OutputError([problem(shown_path(output), None, None,
                                    "a pasta de saída não está vazia e não foi criada pelo biteye-site",
                                    "escolha outra pasta, esvazie-a, ou use --force para substituí-la")])
 
@@ -73,14 +95,19 @@ def _same_file(path: Path, data: bytes) -> bool:
 
 
 def _static_files(static_dir: Path) -> list[tuple[str, Path]]:
+    """Files of static/ to copy; a link that leads out of static/ is refused, never followed out."""
     if not static_dir.is_dir():
         return []
+    base = static_dir.resolve()
     found = []
     for folder, dirs, names in os.walk(static_dir):
         dirs[:] = sorted(d for d in dirs if not is_junk(d))
         for name in sorted(names):
             if not is_junk(name):
                 path = Path(folder) / name
+                if path.is_symlink() and not path.resolve().is_relative_to(base):
+                    raise OutputError([problem(shown_path(path), None, None, "link simbólico em static/ aponta para fora da pasta",
+                                               "copie o arquivo para dentro de static/ em vez de usar um link")])
                 found.append(("static/" + path.relative_to(static_dir).as_posix(), path))
     return found
 
@@ -100,10 +127,44 @@ def _nothing_changed(previous: Path, files: list[tuple[str, bytes | None]], stat
     return all(_same_file(previous / rel, path.read_bytes()) for rel, path in statics)
 
 
+def _clean_stale(output: Path) -> None:
+    """Remove temporary siblings left by a build that was killed (its process no longer exists)."""
+    pattern = re.compile(rf"\.{re.escape(output.name)}\.(?:tmp|old)-(\d+)")
+    try:
+        entries = list(os.scandir(output.parent))
+    except OSError:
+        return
+    for entry in entries:
+        m = pattern.fullmatch(entry.name)
+        if not m or int(m.group(1)) == os.getpid() or not entry.is_dir(follow_symlinks=False):
+            continue
+        try:
+            os.kill(int(m.group(1)), 0)
+        except ProcessLookupError:
+            shutil.rmtree(entry.path, ignore_errors=True)
+        except (OSError, OverflowError):
+            pass  # alive (or not ours to ask about): leave it
+
+
 def write_site(output: Path, files: Iterable[tuple[str, bytes | None]], static_dir: Path | None = None) -> WriteReport:
-    """Write every (path, bytes) into a fresh folder beside ``output`` and swap it in."""
+    """Write every (path, bytes) into a fresh folder beside ``output`` and swap it in.
+
+    On any failure, Ctrl-C included, the temporary folder is removed and the
+    previous output is left as it was. File-system errors become OutputError.
+    """
+    try:
+        return _write_site(output, files, static_dir)
+    except OSError as exc:
+        where = Path(exc.filename) if exc.filename else output
+        raise OutputError([problem(shown_path(where), None, None,
+                                   f"não foi possível gravar a saída: {exc.strerror or exc}",
+                                   "confira as permissões e o espaço livre no disco; a saída anterior não foi alterada")]) from None
+
+
+def _write_site(output: Path, files: Iterable[tuple[str, bytes | None]], static_dir: Path | None) -> WriteReport:
     output = output.resolve()
     output.parent.mkdir(parents=True, exist_ok=True)
+    _clean_stale(output)
     tmp = output.parent / f".{output.name}.tmp-{os.getpid()}"
     old = output.parent / f".{output.name}.old-{os.getpid()}"
     shutil.rmtree(tmp, ignore_errors=True)
