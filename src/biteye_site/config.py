@@ -124,7 +124,7 @@ def load_config(path: Path | str, overrides: dict[str, object] | None = None) ->
         if key not in known:
             close = difflib.get_close_matches(key, sorted(known), n=1)
             hint = f"você quis dizer '{close[0]}'?" if close else "remova a chave; as aceitas estão em docs/configuracao.md"
-            problems.append(problem(path, f.line, f.col, f"chave desconhecida '{key}'", hint))
+            problems.append(problem(path, *f.key_pos, f"chave desconhecida '{key}'", hint))
             continue
         value = _convert(key, f, path, problems)
         if value is not None:

@@ -217,10 +217,10 @@ def parse_front_matter(data: bytes, path: str, tz: ZoneInfo,
         if guess in _REQUIRED and guess not in mapping:
             typos.setdefault(guess, (key, f))  # reported once, as the missing key, below
         elif guess in mapping:
-            problems.append(problem(path, f.line, f.col, f"chave desconhecida '{key}' (parecida com '{guess}', que também está no cabeçalho)",
+            problems.append(problem(path, *f.key_pos, f"chave desconhecida '{key}' (parecida com '{guess}', que também está no cabeçalho)",
                                     f"apague '{key}' ou corrija o nome; chaves desconhecidas ficam em 'extra'", "warning"))
         else:
-            problems.append(problem(path, f.line, f.col, f"chave desconhecida '{key}'",
+            problems.append(problem(path, *f.key_pos, f"chave desconhecida '{key}'",
                                     f"você quis dizer '{guess}'? (chaves desconhecidas ficam em 'extra')", "warning"))
     for key in _REQUIRED:
         if key not in mapping:
@@ -228,7 +228,7 @@ def parse_front_matter(data: bytes, path: str, tz: ZoneInfo,
                        "authors": "authors: [Nome Sobrenome]"}[key]
             if key in typos:
                 typo, f = typos[key]
-                problems.append(problem(path, f.line, f.col, f"falta a chave obrigatória '{key}': '{typo}' não é reconhecida",
+                problems.append(problem(path, *f.key_pos, f"falta a chave obrigatória '{key}': '{typo}' não é reconhecida",
                                         f"troque '{typo}' por '{key}'"))
             else:
                 problems.append(problem(path, 1, 1, f"falta a chave obrigatória '{key}'", f"acrescente ao cabeçalho: {example}"))
@@ -285,7 +285,8 @@ def parse_front_matter(data: bytes, path: str, tz: ZoneInfo,
         if raw is not None:
             bad = slug_problem(raw)
             if bad:
-                problems.append(problem(path, f.line, f.col, f"slug inválido '{raw}': {bad}",
+                shown = raw if len(raw) <= 60 else raw[:57] + "..."
+                problems.append(problem(path, f.line, f.col, f"slug inválido '{shown}': {bad}",
                                         f"use só letras minúsculas sem acento, números e hífens, por exemplo slug: {slugify_text(raw) or 'meu-artigo'}"))
             else:
                 slug = raw

@@ -13,7 +13,7 @@ would make the Atom feeds invalid XML and the HTML non-conforming.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import yaml
@@ -85,6 +85,13 @@ class Field:
     kind: str      # str, bool, int, float, null, timestamp, seq, map
     line: int
     col: int
+    key_line: int | None = None  # where its key is written, for a value inside a mapping
+    key_col: int | None = None
+
+    @property
+    def key_pos(self) -> tuple[int, int]:
+        """Position of the key (of the value itself when it has no key)."""
+        return (self.key_line, self.key_col) if self.key_line is not None else (self.line, self.col)  # type: ignore[return-value]
 
     @property
     def kind_name(self) -> str:
@@ -178,12 +185,12 @@ class _Convert:
             key = key_node.value
             if key in result:
                 first = result[key]
-                self.fail(key_node, f"a chave '{key}' aparece duas vezes (a primeira na linha {first.line})",
+                self.fail(key_node, f"a chave '{key}' aparece duas vezes (a primeira na linha {first.key_pos[0]})",
                           "apague uma das duas")
                 continue
             value = self.node(value_node)
             if value is not None:
-                result[key] = value
+                result[key] = replace(value, key_line=self.pos(key_node)[0], key_col=self.pos(key_node)[1])
         return Field(result, "map", line, col)
 
 
@@ -205,7 +212,7 @@ def load_mapping(text: str, path: Path | str, line_offset: int = 0,
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 + line_offset if mark else None
         col = mark.column + 1 if mark else None
-        return None, [problem(path, line, col, f"YAML inválido: {_yaml_message(exc)}", _yaml_hint(exc, text, mark))]
+        return None, [problem(path, line, col, f"YAML inválido: {_yaml_message(exc, text, mark)}", _yaml_hint(exc, text, mark))]
     except yaml.reader.ReaderError as exc:
         line, col = _line_col(text, exc.position)
         return None, [problem(path, line + line_offset, col,
@@ -248,21 +255,24 @@ _MESSAGES = (
 )
 
 
-def _yaml_message(exc: yaml.MarkedYAMLError) -> str:
+def _yaml_message(exc: yaml.MarkedYAMLError, text: str, mark) -> str:
     original = str(exc.problem or exc.context or "erro de sintaxe")
+    if mark is not None and "\t" in _line_at(text, mark.line)[:mark.column + 1]:
+        return f"tabulação no recuo ({original})"  # the C parser does not always name the tab
     for needle, text in _MESSAGES:
         if needle in original:
             return f"{text} ({original})"
     return original
 
 
+def _line_at(text: str, number: int) -> str:
+    lines = text.split("\n")  # YAML lines: not splitlines(), which also breaks at U+2028
+    return lines[number] if 0 <= number < len(lines) else ""
+
+
 def _yaml_hint(exc: yaml.MarkedYAMLError, text: str, mark) -> str:
     msg = str(exc.problem or "")
-    line_text = ""
-    if mark is not None:
-        lines = text.split("\n")  # YAML lines: not splitlines(), which also breaks at U+2028
-        if 0 <= mark.line < len(lines):
-            line_text = lines[mark.line]
+    line_text = _line_at(text, mark.line) if mark is not None else ""
     if "\t" in line_text or "tab" in msg:
         return "YAML não aceita tabulação: use espaços para recuar"
     if "mapping values are not allowed" in msg:
