@@ -180,13 +180,21 @@ class Renderer:
                                          f"erro de sintaxe no template: {exc.message}",
                                          "confira as tags {% %} e {{ }} nessa linha")]) from None
         except jinja2.TemplateNotFound as exc:
-            raise TemplateError([problem(self._shown(str(self.config.templates_dir)), None, None,
+            path, line = self._template_frame(name)  # the {% include %} or {% extends %} that asked for it
+            raise TemplateError([problem(path if line else self._shown(str(self.config.templates_dir)), line, None,
                                          f"template não encontrado: {exc.name}",
                                          "crie o arquivo na pasta de templates")]) from None
         except jinja2.UndefinedError as exc:
             path, line = self._template_frame(name)
             raise TemplateError([problem(path, line, None, f"variável indefinida no template: {exc.message}",
                                          "confira o nome da variável ou use o filtro default()")]) from None
+        except (ArithmeticError, TypeError, ValueError, LookupError) as exc:
+            frames = traceback.extract_tb(sys.exc_info()[2])
+            if not frames or not frames[-1].filename.startswith(str(self.config.templates_dir)):
+                raise  # raised by the generator's own code: a bug to report, not a template mistake
+            path, line = self._template_frame(name)
+            raise TemplateError([problem(path, line, None, f"erro ao executar o template: {type(exc).__name__}: {exc}",
+                                         "confira a expressão nessa linha do template")]) from None
 
     def _shown(self, filename: str) -> str:
         try:
