@@ -465,6 +465,26 @@ def test_config_reports_every_problem_at_once(built, capsys):
     assert_intact(site, before)
 
 
+def test_config_that_is_a_folder(built, capsys):
+    site, before = built
+    code, lines, _ = build(site, capsys, "--config", "content")
+    assert code == 2
+    find(lines, "content", None, None, "é uma pasta")
+    assert_intact(site, before)
+
+
+def test_raw_html_is_escaped_unless_the_site_opts_in(site, capsys):
+    site.write("content/a.md", fm(T, D, A, body='Antes.\n\n<aside class="nota">Nota <b>crua</b>.</aside>'))
+    code, lines, _ = build(site, capsys)
+    assert code == 0, lines
+    page = site.read("artigos/artigo/index.html")
+    assert "&lt;aside class=&quot;nota&quot;&gt;" in page and '<aside class="nota">' not in page
+    site.config(allow_raw_html=True)
+    code, lines, _ = build(site, capsys)
+    assert code == 0, lines
+    assert '<aside class="nota">Nota <b>crua</b>.</aside>' in site.read("artigos/artigo/index.html")
+
+
 # -- templates ----------------------------------------------------------------------------------------
 
 def _insert_after_block_content(site: SiteFolder, template: str, line_text: str) -> int:
@@ -480,7 +500,11 @@ def _insert_after_block_content(site: SiteFolder, template: str, line_text: str)
 @pytest.mark.parametrize("line_text, needle", [("<p>{{ nao_existe }}</p>", "indefinida"),
                                                ("<p>{{ doc.titulo_errado }}</p>", "indefinida"),
                                                ("{% if %}", "sintaxe"),
-                                               ("{{ doc.title }", "sintaxe")])
+                                               ("{{ doc.title }", "sintaxe"),
+                                               ("{{ doc.title | sem_filtro }}", "sem_filtro"),
+                                               ('{% include "nao-existe.html" %}', "não encontrado"),
+                                               ('<p>{{ 1 + "a" }}</p>', "TypeError"),
+                                               ("<p>{{ doc.word_count // 0 }}</p>", "ZeroDivisionError")])
 def test_template_error_names_file_and_line(built, capsys, line_text, needle):
     site, before = built
     line = _insert_after_block_content(site, "article.html", line_text)
@@ -566,6 +590,19 @@ def test_non_empty_foreign_folder_needs_force(built, capsys):
     code, lines, _ = build(site, capsys, "--output", "meus-documentos", "--force")
     assert code == 0, lines
     assert (foreign / ".biteye-site").is_file() and not (foreign / "tese.txt").exists()
+
+
+def test_static_link_leaving_static_is_refused(built, capsys, tmp_path):
+    site, before = built
+    secret = tmp_path / "chave.txt"
+    secret.write_text("segredo", encoding="utf-8")
+    os.symlink(secret, site.root / "static" / "chave.txt")
+    site.write("content/2026/outro.md", GOOD.replace("Artigo bom", "Outro"))
+    code, lines, _ = build(site, capsys)
+    assert code == 2, lines
+    find(lines, "static/chave.txt", None, None, "fora da pasta")
+    assert_intact(site, before)
+    assert not any(b"segredo" in data for data in site.tree().values())
 
 
 def test_output_that_is_a_file_is_refused(built, capsys):

@@ -29,10 +29,11 @@ class WriteReport:
 
 def shown_path(path: Path) -> str:
     """A folder as the editor would type it: relative to the current folder when inside it."""
-    try:
-        return path.resolve().relative_to(Path.cwd().resolve()).as_posix()
-    except (ValueError, OSError):
-        return str(path)
+    absolute = Path(os.path.abspath(path))  # not resolve(): a link is shown where it is, not where it points
+    for cwd in (Path.cwd(), Path.cwd().resolve()):
+        if absolute.is_relative_to(cwd):
+            return absolute.relative_to(cwd).as_posix()
+    return str(path)
 
 
 def check_output_dir(output: Path, *, root: Path, content: Path, protected: Iterable[Path] = (),
