@@ -263,6 +263,15 @@ def test_bom_crlf_and_lone_cr_are_fine(site, capsys):
         assert "<p>Segunda linha.</p>" in page and "\r" not in page
 
 
+def test_naive_dates_are_in_the_site_time_zone(site, capsys):
+    site.write("content/a.md", fm(T, "date: 2026-03-05 10:00", A))
+    site.write("content/b.md", fm('title: "Outro"', "date: 2026-03-06", A))
+    code, lines, _ = build(site, capsys)
+    assert code == 0, lines
+    assert 'datetime="2026-03-05T10:00:00-03:00"' in site.read("artigos/artigo/index.html")
+    assert 'datetime="2026-03-06T00:00:00-03:00"' in site.read("artigos/outro/index.html")
+
+
 def test_one_tag_written_as_string_is_one_tag(site, capsys):
     site.write("content/a.md", fm(T, D, A, "tags: inteligência artificial"))
     code, lines, _ = build(site, capsys)
