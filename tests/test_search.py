@@ -233,6 +233,28 @@ def test_build_summary_reports_index_size_and_time(built, capsys):
     assert "indexar busca" in out
 
 
+def test_incremental_builds_keep_the_index_in_step_with_the_articles(built):
+    """Rebuilding with the cache gives the same bundle a cold build would: reused, updated, shrunk."""
+    def bundle():
+        return {p: b for p, b in built.tree().items() if p.startswith("pagefind/")}
+
+    first = bundle()
+    assert built.build("--quiet") == 0                     # nothing changed: the bundle is reused as is
+    assert bundle() == first
+    built.add("2024/antigo.md", title="Arquivo de 2024", date="2024-01-15T12:00:00-03:00", authors=["Caio Nunes"],
+              tags=["Mercado"], body="Uma nota curta e antiga sobre ornitorrincos.")
+    assert built.build("--quiet") == 0
+    assert "ornitorrincos" in fragments(built.public)["/artigos/arquivo-de-2024/"]["content"]
+    (built.content / "2025/modelo.md").unlink()
+    assert built.build("--quiet") == 0
+    warm = bundle()
+    assert "/artigos/um-modelo-de-previsao-do-tempo/" not in fragments(built.public)
+    assert built.build("--quiet", "--no-cache", "--output", "frio") == 0
+    cold = {p.relative_to(built.root / "frio").as_posix(): p.read_bytes()
+            for p in sorted((built.root / "frio" / "pagefind").rglob("*")) if p.is_file()}
+    assert warm == cold
+
+
 def test_search_under_a_sub_path(make_site):
     site = search_site(make_site, base_url="https://exemplo.org/arquivo-sub/")
     add_articles(site)
