@@ -453,6 +453,9 @@ def test_url_collision_names_both_files_and_writes_nothing(site, capsys):
     assert "content/2025/a.md" in err and "content/2026/b.md" in err
     assert "/artigos/mesmo-titulo/" in err
     assert not site.public.exists()
+    # The later file is reported at its slug value (line 6, column 7); the first one at its title line.
+    # (article() writes title on line 2, date 3, authors 4, tags 5, then extra keys: slug on 6.)
+    assert "content/2026/b.md:6:7: o endereço /artigos/mesmo-titulo/ já é usado por content/2025/a.md:2" in err
 
 
 def test_url_collision_leaves_the_previous_output_untouched(site, capsys):
@@ -663,3 +666,12 @@ def test_exit_codes_in_a_real_process(site):
     missing = site.run("build", "--config", "nao-existe.yaml")
     assert missing.returncode == 2
     assert "nao-existe.yaml" in missing.stderr
+
+
+def test_well_known_folder_in_static_is_published(site):
+    site.write("static/.well-known/security.txt", "Contact: mailto:seguranca@example.org\n")
+    site.write("static/.DS_Store", "lixo")
+    site.add("a.md", title="Um")
+    build_ok(site)
+    assert (site.public / "static/.well-known/security.txt").is_file()
+    assert not (site.public / "static/.DS_Store").exists()

@@ -27,7 +27,7 @@ class SiteConfig:
     publisher: str = "Biteye"
     feed_entries: int = 20
     allow_raw_html: bool = False
-    max_file_size: int = 2_000_000
+    max_file_size: int = 1_000_000
     default_author: str = ""
     content_dir: Path = Path("content")
     templates_dir: Path = Path("templates")
@@ -61,7 +61,7 @@ _TYPES: dict[str, tuple[type, str]] = {
     "static_dir": (Path, "caminho"), "output_dir": (Path, "caminho"), "cache_dir": (Path, "caminho"),
     "search": (bool, "booleano (true/false)"), "extra": (dict, "mapa de textos"),
 }
-_EXAMPLES = {"per_page": 20, "feed_entries": 20, "max_file_size": 2_000_000}
+_EXAMPLES = {"per_page": 20, "feed_entries": 20, "max_file_size": 1_000_000}
 _KIND_FOR = {str: {"str"}, Path: {"str"}, int: {"int"}, bool: {"bool"}, dict: {"map"}}
 
 

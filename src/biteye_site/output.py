@@ -102,7 +102,7 @@ def _static_files(static_dir: Path) -> list[tuple[str, Path]]:
     base = static_dir.resolve()
     found = []
     for folder, dirs, names in os.walk(static_dir):
-        dirs[:] = sorted(d for d in dirs if not is_junk(d))
+        dirs[:] = sorted(d for d in dirs if d == ".well-known" or not is_junk(d))  # .well-known/ is published
         for name in sorted(names):
             if not is_junk(name):
                 path = Path(folder) / name

@@ -190,7 +190,7 @@ class Renderer:
                                          "confira o nome da variável ou use o filtro default()")]) from None
         except (ArithmeticError, TypeError, ValueError, LookupError) as exc:
             frames = traceback.extract_tb(sys.exc_info()[2])
-            if not frames or not frames[-1].filename.startswith(str(self.config.templates_dir)):
+            if not frames or not self._in_templates(frames[-1].filename):
                 raise  # raised by the generator's own code: a bug to report, not a template mistake
             path, line = self._template_frame(name)
             raise TemplateError([problem(path, line, None, f"erro ao executar o template: {type(exc).__name__}: {exc}",
@@ -204,12 +204,18 @@ class Renderer:
 
     def _template_frame(self, name: str) -> tuple[str, int | None]:
         tb = sys.exc_info()[2]
-        templates = str(self.config.templates_dir)
         found = (name, None)
         for frame in traceback.extract_tb(tb):
-            if frame.filename.startswith(templates):
+            if self._in_templates(frame.filename):
                 found = (self._shown(frame.filename), frame.lineno)
         return found
+
+    def _in_templates(self, filename: str) -> bool:
+        # A path test, not a string prefix: 'templates' must not match 'templates-old/'.
+        try:
+            return Path(filename).resolve().is_relative_to(self.config.templates_dir)
+        except (OSError, ValueError):
+            return False
 
     def render_generated(self, route: Route) -> bytes:
         cfg = self.config

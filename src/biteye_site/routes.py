@@ -180,6 +180,15 @@ def plan_routes(site: Site, per_page: int, search: bool = False) -> tuple[Route,
     return tuple(routes)
 
 
+def _slug_position(route: Route) -> tuple[int | None, int | None]:
+    """Where the article's address comes from: its 'slug:' line, else its 'title:' line."""
+    doc = route.context.get("doc") if route.kind == "article" else None
+    if doc is None:
+        return None, None
+    line, col = doc.position("slug")
+    return (line, col) if line else doc.position("title")
+
+
 def check_collisions(routes: list[Route]) -> None:
     claimed: dict[str, Route] = {}
     problems = []
@@ -191,7 +200,11 @@ def check_collisions(routes: list[Route]) -> None:
             continue
         where = route.source or route.kind
         other = first.source or first.kind
-        problems.append(problem(where, None, None, f"o endereço /{route.url} já é usado por {other}",
+        line, col = _slug_position(route)
+        first_line, _ = _slug_position(first)
+        if first.source and first_line:
+            other += f":{first_line}"
+        problems.append(problem(where, line, col, f"o endereço /{route.url} já é usado por {other}",
                                 "dê a um dos dois artigos outro título ou um 'slug:' diferente"))
     if problems:
         raise RouteConflict(problems)
