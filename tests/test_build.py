@@ -675,3 +675,16 @@ def test_well_known_folder_in_static_is_published(site):
     build_ok(site)
     assert (site.public / "static/.well-known/security.txt").is_file()
     assert not (site.public / "static/.DS_Store").exists()
+
+
+def test_distinct_tags_sharing_a_slug_get_a_warning(site, capsys):
+    site.add("a.md", title="Um", tags=["C"], date="2026-01-01T10:00:00-03:00")
+    site.add("b.md", title="Dois", tags=["C++"], date="2026-02-01T10:00:00-03:00")
+    site.add("c.md", title="Três", tags=["c"], date="2026-03-01T10:00:00-03:00")
+    site.add("d.md", title="Quatro", tags=["Código Aberto"], date="2026-03-02T10:00:00-03:00")
+    site.add("e.md", title="Cinco", tags=["codigo-aberto"], date="2026-03-03T10:00:00-03:00")
+    build_ok(site)
+    err = capsys.readouterr().err
+    assert "content/b.md:5:7: aviso: tag 'C++' vira o mesmo endereço que 'C' (/tags/c/)" in err
+    assert "'c' vira" not in err and "codigo-aberto" not in err  # case, accents, hyphens: mere variants
+    assert site.build("--strict") == 1

@@ -29,7 +29,7 @@ from biteye_site.render import Renderer
 from biteye_site.routes import Route, plan_routes, url_for
 from biteye_site.search import SearchIndex, build_search_index
 from biteye_site.sitemap import recent
-from biteye_site.taxonomy import collect, load_authors
+from biteye_site.taxonomy import collect, load_authors, merge_warnings
 
 
 @dataclass(frozen=True)
@@ -224,6 +224,9 @@ def generate(config: SiteConfig, options: BuildOptions = BuildOptions(), cache: 
         raise ContentError(problems)
     site = collect(tuple(linked), profiles, config.tz, reference)
     site = replace(site, related=related_documents(site))
+    problems += merge_warnings(site)
+    if options.strict and problems:
+        raise ContentError(problems)
     routes = plan_routes(site, config.per_page, search=config.search)
     lap("organizar")
     renderer = Renderer(config, site, routes)

@@ -152,3 +152,31 @@ def load_authors(path: Path, shown: str) -> tuple[dict[str, dict[str, str]], lis
             profile.pop("link")
         profiles[slug] = profile
     return profiles, problems
+
+
+def _essence(name: str) -> str:
+    """A name without case, accents, hyphens or spacing: 'Código-Aberto' → 'codigo aberto' (but 'C++' stays)."""
+    return re.sub(r"[\s_-]+", " ", sort_key(name)[0]).strip()
+
+
+def merge_warnings(site: Site) -> list[Problem]:
+    """Warn when names that are not mere variants of each other share one page ('C', 'C++', 'C#')."""
+    problems: list[Problem] = []
+    for attr, label, table in (("tags", "tag", site.tag_of), ("authors", "autor", site.author_of)):
+        spellings: dict[str, list[str]] = defaultdict(list)
+        for name, term in table.items():
+            spellings[term.slug].append(name)
+        for term in (site.tags if attr == "tags" else site.authors):
+            shown = _essence(term.name)
+            for variant in sorted(spellings[term.slug], key=sort_key):
+                if _essence(variant) == shown:
+                    continue
+                doc = next(d for d in reversed(term.documents) if variant in getattr(d, attr))
+                line, col = doc.position(attr)
+                problems.append(problem(doc.source_path, line, col,
+                                        f"{label} '{variant}' vira o mesmo endereço que '{term.name}' "
+                                        f"(/{'tags' if attr == 'tags' else 'autores'}/{term.slug}/) e as duas são juntadas",
+                                        f"se são {label}s diferentes, escreva um nome que gere outro endereço "
+                                        f"(por exemplo '{variant.replace('+', ' plus').replace('#', ' sharp')}')",
+                                        "warning"))
+    return problems
