@@ -1,5 +1,5 @@
 // The /busca/ page: Pagefind's search API behind the site's own interface (Portuguese, accessible).
-// Loaded only on /busca/; the index files are fetched from the bundle folder when this page needs them.
+// Loaded only on /busca/; Pagefind and the index files are fetched from the bundle folder when needed.
 
 const root = document.getElementById("busca");
 const form = root.querySelector("[data-search-form]");
@@ -168,26 +168,18 @@ function failed(error) {
   fallback.hidden = false;
 }
 
-function fillSelect(select, counts) {
-  const names = Object.keys(counts || {}).sort((a, b) => a.localeCompare(b, "pt-BR"));
-  for (const name of names) {
-    const option = document.createElement("option");
-    option.value = name;
-    option.textContent = `${name} (${counts[name]})`;
-    select.append(option);
-  }
-}
-
 function schedule() {
   clearTimeout(typingTimer);
   typingTimer = setTimeout(runSearch, TYPING_DELAY);
 }
 
-async function start() {
+function start() {
   const params = new URLSearchParams(location.search);
   input.value = params.get("q") || "";
-  orderSelect.value = params.get("ordem") || "";
-  if (orderSelect.selectedIndex < 0) orderSelect.value = "";
+  for (const [select, key] of [[tagSelect, "tag"], [authorSelect, "autor"], [orderSelect, "ordem"]]) {
+    select.value = params.get(key) || "";
+    if (select.selectedIndex < 0) select.value = "";
+  }
   form.hidden = false;
   fallback.hidden = true;
 
@@ -199,21 +191,10 @@ async function start() {
   input.addEventListener("input", schedule);
   for (const select of [tagSelect, authorSelect, orderSelect]) select.addEventListener("change", runSearch);
   more.addEventListener("click", () => showMore(generation, true));
+  // Fetch Pagefind (script, WebAssembly, index metadata) once the reader heads for the form, not before.
+  form.addEventListener("focusin", () => loadPagefind().catch(failed), { once: true });
 
-  try {
-    const pagefind = await loadPagefind();
-    const filters = await pagefind.filters();
-    fillSelect(tagSelect, filters.tag);
-    fillSelect(authorSelect, filters.autor);
-  } catch (error) {
-    failed(error);
-    return;
-  }
-  for (const [select, key] of [[tagSelect, "tag"], [authorSelect, "autor"]]) {
-    select.value = params.get(key) || "";
-    if (select.selectedIndex < 0) select.value = "";
-  }
-  root.dataset.ready = "true"; // for tests and styles: filters are filled, searches can run
+  root.dataset.ready = "true"; // for tests and styles: the form is live
   if (input.value || tagSelect.value || authorSelect.value) runSearch();
 }
 
