@@ -27,7 +27,7 @@ from biteye_site.progress import silent
 from biteye_site.related import related_documents
 from biteye_site.render import Renderer
 from biteye_site.routes import Route, plan_routes, url_for
-from biteye_site.search import SearchIndex, build_search_index
+from biteye_site.search import INDEXED_KINDS, SearchIndex, build_search_index, index_version
 from biteye_site.sitemap import recent
 from biteye_site.taxonomy import collect, load_authors, merge_warnings
 
@@ -241,14 +241,16 @@ def generate(config: SiteConfig, options: BuildOptions = BuildOptions(), cache: 
     lap("renderizar")
     search = None
     if config.search:  # Pagefind over the rendered articles, in a temporary folder; bundle joins files
-        search_fp = hashlib.sha256("".join(fingerprints[r.output_path] for r in routes
-                                           if r.kind == "article").encode()).hexdigest()
+        search_fp = hashlib.sha256((index_version() + "".join(
+            fingerprints[r.output_path] for r in routes if r.kind in INDEXED_KINDS)).encode()).hexdigest()
         bundle = [path for path, fp in previous.items() if fp == "search:" + search_fp]
         if bundle:  # no article page changed: the previous index still fits
             files += [(path, None) for path in sorted(bundle)]
             fingerprints.update({path: "search:" + search_fp for path in bundle})
         else:
-            search = build_search_index(routes, _with_previous_bytes(files, options.output or config.output_dir))
+            wanted = {r.output_path for r in routes if r.kind in INDEXED_KINDS}
+            pages = [(path, data) for path, data in files if path in wanted]
+            search = build_search_index(routes, _with_previous_bytes(pages, options.output or config.output_dir))
             files += search.files
             fingerprints.update({path: "search:" + search_fp for path, _ in search.files})
             lap("indexar busca")
@@ -258,7 +260,7 @@ def generate(config: SiteConfig, options: BuildOptions = BuildOptions(), cache: 
 
 
 def _with_previous_bytes(files: list[tuple[str, bytes | None]], output: Path) -> list[tuple[str, bytes]]:
-    """Unchanged files are still needed whole by the search indexer: read them back."""
+    """Unchanged article pages are still needed whole by the search indexer: read them back."""
     return [(path, data if data is not None else (output / path).read_bytes()) for path, data in files]
 
 

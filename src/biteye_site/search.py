@@ -234,3 +234,12 @@ def build_search_index(routes: Iterable[Route], files: Iterable[tuple[str, bytes
     prefix = url_for("search_bundle")
     out = tuple(sorted((prefix + rel, data) for rel, data in bundle.items() if not _UNUSED.fullmatch(rel)))
     return SearchIndex(out, len(pages), time.perf_counter() - clock)
+
+
+def index_version() -> str:
+    """Pagefind's version, part of the search index's fingerprint: an upgrade re-indexes."""
+    try:
+        from importlib.metadata import version
+        return "pagefind " + version("pagefind")
+    except Exception:  # noqa: BLE001 - not installed (search off): nothing to key on
+        return "pagefind ?"
