@@ -67,7 +67,7 @@ def discover(content_dir: Path, root: Path, max_size: int,
             if is_junk(entry.name):
                 continue
             path = Path(entry.path)
-            shown = display_path(path, root)
+            shown = _Shown(path, root)  # formatted only if a problem is reported
             if _bad_name(entry.name):
                 problems.append(problem(shown, None, None,
                                         "nome de arquivo com caracteres de controle ou que não está em UTF-8",
@@ -87,7 +87,7 @@ def discover(content_dir: Path, root: Path, max_size: int,
                     continue
             try:
                 is_dir = entry.is_dir()
-                st = path.stat()
+                st = entry.stat()
             except OSError as exc:
                 problems.append(problem(shown, None, None, f"não foi possível ler: {_unreadable(exc)}",
                                         "confira as permissões (chmod a+r)"))
@@ -159,6 +159,18 @@ def discover(content_dir: Path, root: Path, max_size: int,
 
 
 _BAD_NAME = re.compile("[\x00-\x1f\x7f-\x9f\ud800-\udfff]")
+
+
+class _Shown:
+    """A file's name as shown in messages, computed on demand (most files have no problem)."""
+
+    __slots__ = ("path", "root")
+
+    def __init__(self, path: Path, root: Path):
+        self.path, self.root = path, root
+
+    def __str__(self) -> str:
+        return display_path(self.path, self.root)
 
 
 def _bad_name(name: str) -> bool:

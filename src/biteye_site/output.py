@@ -113,15 +113,24 @@ def _static_files(static_dir: Path) -> list[tuple[str, Path]]:
     return found
 
 
+def _tree(folder: Path) -> set[str]:
+    """Every file below ``folder``, as '/'-separated relative paths (plain strings: tens of
+    thousands of folders, one per article, make pathlib's overhead count)."""
+    found: set[str] = set()
+    root = str(folder)
+    cut = len(root) + 1
+    for dirpath, _, names in os.walk(root):
+        prefix = dirpath[cut:].replace(os.sep, "/")
+        found.update(f"{prefix}/{name}" if prefix else name for name in names)
+    return found
+
+
 def _nothing_changed(previous: Path, files: list[tuple[str, bytes | None]], statics: list[tuple[str, Path]]) -> bool:
     """Every page unchanged, the same set of files, static files equal: the build writes nothing."""
     if any(data is not None for _, data in files):
         return False
     wanted = {rel for rel, _ in files} | {rel for rel, _ in statics}
-    present = set()
-    for folder, _, names in os.walk(previous):
-        base = Path(folder).relative_to(previous).as_posix()
-        present.update(name if base == "." else f"{base}/{name}" for name in names)
+    present = _tree(previous)
     present.discard(MARKER)
     if present != wanted:
         return False
@@ -256,21 +265,21 @@ def _update_in_place(output: Path, files: list[tuple[str, bytes | None]], static
             raise OutputError([problem(rel, None, None, "o gerador tentou escrever o mesmo arquivo duas vezes",
                                        "isso é um erro do gerador; relate-o")])
         seen.add(rel)
-        target = safe_join(output, rel)
         if data is None:
-            if not target.is_file():
+            # Nothing is written here, and build() checked this file's size, mtime and inode
+            # against the last build: a cheap existence check instead of resolving the path.
+            if not os.path.isfile(os.path.join(output, rel)):
                 return None
             unchanged += 1
-        elif target.is_dir():
+            continue
+        target = safe_join(output, rel)
+        if target.is_dir():
             return None
         elif _same_file(target, data):
             unchanged += 1
         else:
             changes.append((rel, data))
-    present = set()
-    for folder, _, names in os.walk(output):
-        base = Path(folder).relative_to(output).as_posix()
-        present.update(name if base == "." else f"{base}/{name}" for name in names)
+    present = _tree(output)
     present.discard(MARKER)
     removed = sorted(present - seen)
     if len(changes) + len(removed) > max(200, len(seen) // 10):

@@ -22,18 +22,21 @@ def related_documents(site: Site, limit: int = 3, window: int = WINDOW) -> dict[
     members = {tag.slug: [position[id(d)] for d in tag.documents] for tag in site.tags}
     for lst in members.values():
         lst.sort()
-    tags_of = [frozenset(site.tag_of[n].slug for n in d.tags) for d in docs]
+    bit = {tag.slug: 1 << k for k, tag in enumerate(site.tags)}
+    slugs_of = [{site.tag_of[n].slug for n in d.tags} for d in docs]
+    # Each article's tags as the bits of one integer: shared tags = popcount of an AND.
+    mask_of = [sum(bit[slug] for slug in slugs) for slugs in slugs_of]
     result: dict[str, tuple[Document, ...]] = {}
     for i, doc in enumerate(docs):
-        mine = tags_of[i]
+        mine = mask_of[i]
         if not mine:
             continue
         candidates: set[int] = set()
-        for slug in mine:
+        for slug in slugs_of[i]:
             lst = members[slug]
             p = bisect_left(lst, i)
             candidates.update(lst[max(0, p - window):p + window + 1])
         candidates.discard(i)
-        best = heapq.nsmallest(limit, [(-len(mine & tags_of[j]), j) for j in candidates])
+        best = heapq.nsmallest(limit, [(-(mine & mask_of[j]).bit_count(), j) for j in candidates])
         result[doc.slug] = tuple(docs[j] for _, j in best)
     return result
