@@ -20,6 +20,10 @@ import pytest
 from biteye_site.cli import main as cli_main
 
 PROJECT = Path(__file__).resolve().parent.parent
+# Subprocesses (`python -m biteye_site`) run this checkout's code too, not whatever
+# checkout the editable install points at.
+os.environ["PYTHONPATH"] = os.pathsep.join(
+    [str(PROJECT / "src")] + [p for p in os.environ.get("PYTHONPATH", "").split(os.pathsep) if p])
 # Fixed reference time for every test build: output never depends on the clock.
 NOW = "2026-11-01T12:00:00-03:00"
 

@@ -217,3 +217,13 @@ def test_parse_setting_change_reparses_known_files(built, tmp_path):
     report = build(config, BuildOptions(now=NOW, output=built.public))
     assert report.cache_hits == 0 and report.articles > 0
     assert_same_as_cold(built, tmp_path)
+
+
+def test_repaired_file_is_trusted_again_on_the_next_build(built):
+    page = built.public / "artigos/noticia-ficticia-numero-2/index.html"
+    page.write_text("editado à mão", encoding="utf-8")
+    config = load_config(built.root / "site.yaml")
+    first = build(config, BuildOptions(now=NOW, output=built.public))
+    assert first.rendered >= 1 and first.written == 1
+    second = build(config, BuildOptions(now=NOW, output=built.public))
+    assert second.rendered == 0 and second.written == 0

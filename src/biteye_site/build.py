@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import pickle
 import posixpath
 import sqlite3
 import time
@@ -180,12 +181,15 @@ def parse_all(sources: tuple[Source, ...], config: SiteConfig, reference: dateti
     missing = {i for i in todo if sources[i].data is None}  # hashed earlier, but no cached Document
     if missing:
         sources = tuple(replace(s, data=s.path.read_bytes()) if i in missing else s for i, s in enumerate(sources))
-    fresh = pmap(lambda j: parse_document(sources[todo[j]], config, reference), len(todo), jobs,
-                 lambda done, total: progress("analisar", done, total))
+    # Workers return the pickled result: it crosses the process boundary as bytes and is
+    # stored in the cache as it is, so the parent never pickles 10,000 documents again.
+    fresh = pmap(lambda j: pickle.dumps(parse_document(sources[todo[j]], config, reference),
+                                        protocol=pickle.HIGHEST_PROTOCOL),
+                 len(todo), jobs, lambda done, total: progress("analisar", done, total))
     results: list = [found.get(k) for k in keys]
-    for i, value in zip(todo, fresh):
-        results[i] = value
-    cache.put_documents({keys[i]: results[i] for i in todo}, set(keys))
+    for i, data in zip(todo, fresh):
+        results[i] = pickle.loads(data)
+    cache.put_documents({keys[i]: data for i, data in zip(todo, fresh)}, set(keys))
     doc_keys = {id(doc): keys[i] for i, (doc, _) in enumerate(results) if doc is not None}
     return results, doc_keys
 
@@ -200,8 +204,9 @@ def generate(config: SiteConfig, options: BuildOptions = BuildOptions(), cache: 
     lap = _Laps()
     cache = cache or BuildCache.disabled()
     reference = reference_time(options.now)
-    sources, problems = discover(config.content_dir, config.root, config.max_file_size, cache.get_known())
-    cache.put_known(sources)
+    known = cache.get_known()
+    sources, problems = discover(config.content_dir, config.root, config.max_file_size, known)
+    cache.put_known(sources, known)
     authors_file = config.content_dir / "authors.yaml"
     profiles, more = load_authors(authors_file, authors_file.relative_to(config.root).as_posix()
                                   if authors_file.is_relative_to(config.root) else str(authors_file))
@@ -306,7 +311,7 @@ def build(config: SiteConfig, options: BuildOptions = BuildOptions()) -> BuildRe
         gen = generate(config, options, cache, previous)
         clock = time.perf_counter()
         written = write_site(output, gen.files, config.static_dir)
-        cache.put_pages(output, gen.fingerprints)
+        cache.put_pages(output, gen.fingerprints, previous)
         timings = gen.timings + (("gravar", time.perf_counter() - clock),)
         statics = written.written + written.unchanged - len(gen.files)
     except BaseException:

@@ -106,14 +106,13 @@ class BuildCache:
         self.misses += len(set(keys)) - len(found)
         return found
 
-    def put_documents(self, items: dict[str, object], keep: set[str]) -> None:
-        """Store new entries and drop those no source uses any more."""
+    def put_documents(self, items: dict[str, bytes], keep: set[str]) -> None:
+        """Store new entries (already pickled, see ``dumps``) and drop those no source uses any more."""
         if self.db is None:
             return
         with closing(self.db.cursor()) as cur:
             cur.execute("BEGIN")
-            cur.executemany("INSERT OR REPLACE INTO documents VALUES (?, ?)",
-                            [(k, pickle.dumps(v, protocol=pickle.HIGHEST_PROTOCOL)) for k, v in items.items()])
+            cur.executemany("INSERT OR REPLACE INTO documents VALUES (?, ?)", list(items.items()))
             stale = [k for (k,) in cur.execute("SELECT key FROM documents") if k not in keep]
             cur.executemany("DELETE FROM documents WHERE key = ?", [(k,) for k in stale])
             cur.execute("COMMIT")
@@ -124,14 +123,19 @@ class BuildCache:
             return {}
         return {path: ((size, mtime, ino), sha) for path, size, mtime, ino, sha in self.db.execute("SELECT * FROM sources")}
 
-    def put_known(self, sources) -> None:
+    def put_known(self, sources, known: dict[str, tuple[tuple[int, int, int], str]]) -> None:
+        """Record each content file's signature and hash; only rows that changed are written."""
         if self.db is None:
+            return
+        rows = [(str(s.path), *s.signature, s.sha256) for s in sources
+                if len(s.signature) == 3 and known.get(str(s.path)) != (s.signature, s.sha256)]
+        gone = set(known) - {str(s.path) for s in sources}
+        if not rows and not gone:
             return
         with closing(self.db.cursor()) as cur:
             cur.execute("BEGIN")
-            cur.execute("DELETE FROM sources")
-            cur.executemany("INSERT OR REPLACE INTO sources VALUES (?, ?, ?, ?, ?)",
-                            [(str(s.path), *s.signature, s.sha256) for s in sources if len(s.signature) == 3])
+            cur.executemany("DELETE FROM sources WHERE path = ?", [(p,) for p in gone])
+            cur.executemany("INSERT OR REPLACE INTO sources VALUES (?, ?, ?, ?, ?)", rows)
             cur.execute("COMMIT")
 
     # -- small values: the last build's manifest and report ---------------------------
@@ -159,12 +163,19 @@ class BuildCache:
             return {}
         return {path: (fp, size, mtime, ino) for path, fp, size, mtime, ino in self.db.execute("SELECT * FROM pages")}
 
-    def put_pages(self, output: Path, fingerprints: dict[str, str]) -> None:
-        """Record what is now in ``output`` (after the swap) and why."""
+    def put_pages(self, output: Path, fingerprints: dict[str, str], intact: dict[str, str] | None = None) -> None:
+        """Record what is now in ``output`` (after the write) and why.
+
+        ``intact``: files that were, before this build, exactly as recorded (path → fingerprint);
+        those whose fingerprint did not change were not touched, so their rows stay as they are.
+        """
         if self.db is None:
             return
+        intact = intact or {}
         rows = []
         for rel, fp in fingerprints.items():
+            if intact.get(rel) == fp:
+                continue
             try:
                 st = os.stat(output / rel)
             except OSError:
@@ -172,7 +183,13 @@ class BuildCache:
             rows.append((rel, fp, st.st_size, st.st_mtime_ns, st.st_ino))
         with closing(self.db.cursor()) as cur:
             cur.execute("BEGIN")
-            cur.execute("DELETE FROM pages")
-            cur.executemany("INSERT INTO pages VALUES (?, ?, ?, ?, ?)", rows)
+            if intact:
+                gone = [(rel,) for (rel,) in cur.execute("SELECT path FROM pages") if rel not in fingerprints]
+                cur.executemany("DELETE FROM pages WHERE path = ?", gone)
+                cur.executemany("DELETE FROM pages WHERE path = ?",
+                                [(rel,) for rel in fingerprints if rel not in intact])
+            else:
+                cur.execute("DELETE FROM pages")
+            cur.executemany("INSERT OR REPLACE INTO pages VALUES (?, ?, ?, ?, ?)", rows)
             cur.execute("INSERT OR REPLACE INTO meta VALUES ('output', ?)", (str(output),))
             cur.execute("COMMIT")

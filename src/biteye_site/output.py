@@ -86,6 +86,16 @@ def safe_join(base: Path, rel: str) -> Path:
     return target
 
 
+def fresh_join(base: Path, rel: str) -> Path:
+    """``base/rel`` inside a folder this process just created (no links can be in it): a lexical
+    check is enough, and it saves resolving every path of a 14,000-file site."""
+    parts = rel.split("/")
+    if (not rel or "\x00" in rel or "\\" in rel or rel.startswith("/")
+            or any(part in ("", ".", "..") for part in parts)):
+        raise OutputError([problem(rel or "(vazio)", None, None, "caminho de saída inválido", "isso é um erro do gerador")])
+    return base.joinpath(*parts)
+
+
 def _same_file(path: Path, data: bytes) -> bool:
     try:
         if path.stat().st_size != len(data):
@@ -199,7 +209,7 @@ def _write_site(output: Path, files: Iterable[tuple[str, bytes | None]], static_
                 raise OutputError([problem(rel, None, None, "o gerador tentou escrever o mesmo arquivo duas vezes",
                                            "isso é um erro do gerador; relate-o")])
             seen.add(rel)
-            target = safe_join(tmp, rel)
+            target = fresh_join(tmp, rel)
             if target.parent not in made:
                 target.parent.mkdir(parents=True, exist_ok=True)
                 made.add(target.parent)
