@@ -227,3 +227,11 @@ def test_repaired_file_is_trusted_again_on_the_next_build(built):
     assert first.rendered >= 1 and first.written == 1
     second = build(config, BuildOptions(now=NOW, output=built.public))
     assert second.rendered == 0 and second.written == 0
+
+
+def test_static_file_edited_in_the_output_is_restored(built, tmp_path):
+    copy = built.public / "static/css/site.css"
+    copy.write_text("/* editado à mão */", encoding="utf-8")
+    build_into(built, built.public, cache=True)
+    assert "editado à mão" not in copy.read_text(encoding="utf-8")
+    assert_same_as_cold(built, tmp_path)

@@ -22,7 +22,7 @@ from biteye_site.fingerprint import Fingerprints, theme_hash
 from biteye_site.frontmatter import parse_front_matter
 from biteye_site.markdown import render_markdown
 from biteye_site.model import Document, Site, Source
-from biteye_site.output import check_output_dir, write_site
+from biteye_site.output import check_output_dir, static_files, write_site
 from biteye_site.parallel import pmap
 from biteye_site.progress import silent
 from biteye_site.related import related_documents
@@ -300,8 +300,8 @@ def build(config: SiteConfig, options: BuildOptions = BuildOptions()) -> BuildRe
         previous = unchanged_pages(cache.get_pages(output), output)
         last = cache.get_meta("last_build")
         if (manifest is not None and last is not None and last["manifest"] == manifest
-                and last["state"] == publication_state(last["dates"], reference, options)
-                and output_intact(output, previous, last["fingerprints"], last["report"].static_files)):
+                and last["state"] == publication_state(last["dates"], reference)
+                and output_intact(output, previous, last["fingerprints"])):
             # Nothing that the site is made from has changed since the last build.
             report = last["report"]
             cache.close()
@@ -311,9 +311,10 @@ def build(config: SiteConfig, options: BuildOptions = BuildOptions()) -> BuildRe
         gen = generate(config, options, cache, previous)
         clock = time.perf_counter()
         written = write_site(output, gen.files, config.static_dir)
-        cache.put_pages(output, gen.fingerprints, previous)
+        # Static files are recorded too, so a hand-edited copy in the output is noticed.
+        statics = {rel: "static" for rel, _ in static_files(config.static_dir)}
+        cache.put_pages(output, {**gen.fingerprints, **statics}, previous)
         timings = gen.timings + (("gravar", time.perf_counter() - clock),)
-        statics = written.written + written.unchanged - len(gen.files)
     except BaseException:
         if cache.db is not None:
             cache.put_meta("last_build", None)
@@ -325,12 +326,12 @@ def build(config: SiteConfig, options: BuildOptions = BuildOptions()) -> BuildRe
                          len(site.tags), len(site.authors), written.written, written.unchanged, written.removed,
                          gen.problems, timings, output,
                          gen.search.size if gen.search else None, gen.search.seconds if gen.search else None,
-                         gen.cache_hits, gen.rendered, statics)
+                         gen.cache_hits, gen.rendered, len(statics))
     try:
         if manifest is not None:
             cache.put_meta("last_build", {"manifest": manifest, "dates": gen.dates, "report": report,
-                                          "state": publication_state(gen.dates, reference, options),
-                                          "fingerprints": len(gen.fingerprints)})
+                                          "state": publication_state(gen.dates, reference),
+                                          "fingerprints": len(gen.fingerprints) + len(statics)})
     finally:
         cache.close()
     return report
@@ -354,7 +355,7 @@ def input_manifest(config: SiteConfig, options: BuildOptions, output: Path, code
     return h.hexdigest()
 
 
-def publication_state(dates: tuple[tuple[datetime, bool], ...], reference: datetime, options: BuildOptions) -> str:
+def publication_state(dates: tuple[tuple[datetime, bool], ...], reference: datetime) -> str:
     """What the reference time decides: which articles are out, in the news window, or far in the future."""
     window = reference - timedelta(days=2)
     bits = "".join(f"{int(d <= reference)}{int(window <= d <= reference)}{int(d - reference > timedelta(days=366))}"
@@ -362,14 +363,14 @@ def publication_state(dates: tuple[tuple[datetime, bool], ...], reference: datet
     return hashlib.sha256(bits.encode()).hexdigest()
 
 
-def output_intact(output: Path, unchanged: dict[str, str], pages: int, statics: int) -> bool:
-    """Every page the last build recorded is still there as written, and nothing else was added."""
-    if len(unchanged) != pages:
+def output_intact(output: Path, unchanged: dict[str, str], recorded: int) -> bool:
+    """Every file the last build recorded is still there as written, and nothing else was added."""
+    if len(unchanged) != recorded:
         return False
     count = 0
     for _, _, names in os.walk(output):
         count += len(names)
-    return count == pages + statics + 1  # + the ownership marker
+    return count == recorded + 1  # + the ownership marker
 
 
 def unchanged_pages(recorded: dict[str, tuple[str, int, int, int]], output: Path) -> dict[str, str]:

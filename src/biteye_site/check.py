@@ -23,7 +23,7 @@ from biteye_site.build import Generated
 from biteye_site.config import SiteConfig
 from biteye_site.errors import Problem, problem
 # The writer's own list of static assets, so check sees exactly what build copies.
-from biteye_site.output import MARKER, _static_files as static_files
+from biteye_site.output import MARKER, static_files
 from biteye_site.routes import output_path, url_for
 
 # Our pages are generated (Jinja autoescape, markdown-it): attribute values never

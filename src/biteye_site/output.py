@@ -105,7 +105,7 @@ def _same_file(path: Path, data: bytes) -> bool:
         return False
 
 
-def _static_files(static_dir: Path) -> list[tuple[str, Path]]:
+def static_files(static_dir: Path) -> list[tuple[str, Path]]:
     """Files of static/ to copy; a link that leads out of static/ is refused, never followed out."""
     if not static_dir.is_dir():
         return []
@@ -190,7 +190,7 @@ def _write_site(output: Path, files: Iterable[tuple[str, bytes | None]], static_
     shutil.rmtree(tmp, ignore_errors=True)
     previous = output if output.is_dir() else None
     files = list(files)
-    statics = _static_files(static_dir) if static_dir else []
+    statics = static_files(static_dir) if static_dir else []
     if previous is not None and _nothing_changed(previous, files, statics):
         return WriteReport(0, len(files) + len(statics), 0)  # leave the folder exactly as it is
     if previous is not None and (previous / MARKER).is_file():
