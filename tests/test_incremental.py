@@ -191,6 +191,10 @@ def test_static_file_change_is_copied(built, tmp_path):
     build_into(built, built.public, cache=True)
     assert "/* mudança */" in built.read("static/css/site.css")
     assert_same_as_cold(built, tmp_path)
+    # …and the build after that is a no-change build again (the cache recorded the new copy).
+    config = load_config(built.root / "site.yaml")
+    report = build(config, BuildOptions(now=NOW, output=built.public))
+    assert report.timings[0][0] == "verificar" and report.written == 0
 
 
 def test_file_added_to_output_by_hand_is_removed(built, tmp_path):

@@ -312,7 +312,8 @@ def build(config: SiteConfig, options: BuildOptions = BuildOptions()) -> BuildRe
         clock = time.perf_counter()
         written = write_site(output, gen.files, config.static_dir)
         # Static files are recorded too, so a hand-edited copy in the output is noticed.
-        statics = {rel: "static" for rel, _ in static_files(config.static_dir)}
+        statics = {rel: "static:" + hashlib.sha256(path.read_bytes()).hexdigest()
+                   for rel, path in static_files(config.static_dir)}
         cache.put_pages(output, {**gen.fingerprints, **statics}, previous)
         timings = gen.timings + (("gravar", time.perf_counter() - clock),)
     except BaseException:
