@@ -78,6 +78,8 @@ def test_edit_one_article(built, tmp_path):
     assert 0 < report.rendered < report.files / 3, "only the pages that show the article are rendered again"
     assert "Título novo e editado" in built.read("index.html") or "Título novo e editado" in built.read("feed.xml")
     assert_same_as_cold(built, tmp_path)
+    again = build(config, BuildOptions(now=NOW, output=built.public))
+    assert again.timings[0][0] == "verificar", "after an edit, the next unchanged build takes the short path"
 
 
 def test_unchanged_files_keep_mtime_after_an_edit(built):
