@@ -344,14 +344,22 @@ def test_link_to_an_article_inside_content_is_read_once(site, capsys):
     find(lines, "content/atalho.md", None, None, "content/2026/bom.md")
 
 
-@pytest.mark.skipif(os.geteuid() == 0 if hasattr(os, "geteuid") else True,
-                    reason="root reads a chmod 000 file anyway; test_unreadable_file_simulated covers the message")
 def test_unreadable_file(built, capsys):
     site, before = built
     path = site.write("content/fechado.md", GOOD)
     path.chmod(0)
     try:
-        code, lines, _ = build(site, capsys)
+        if os.geteuid() == 0:
+            # Root reads a chmod 000 file anyway: build in a process without the capabilities
+            # that bypass file permissions (util-linux setpriv), so the denial is real.
+            setpriv = shutil.which("setpriv")
+            assert setpriv, "setpriv (util-linux) is needed to test unreadable files as root"
+            result = subprocess.run([setpriv, "--bounding-set", "-dac_override,-dac_read_search", "--",
+                                     sys.executable, "-m", "biteye_site", "build", "--now", NOW],
+                                    cwd=site.root, capture_output=True, text=True, timeout=300)
+            code, lines = result.returncode, messages(result.stderr)
+        else:
+            code, lines, _ = build(site, capsys)
     finally:
         path.chmod(0o644)
     assert code == 1
