@@ -31,7 +31,7 @@ T = 'title: "Artigo"'
 D = "date: 2026-03-05T10:00:00-03:00"
 A = "authors: [Ana Teste]"
 # "path:line:col: message — hint": the position is optional, the hint is not.
-PROGRESS = re.compile(r"^[\w ]+: \d+ itens$")
+PROGRESS = re.compile(r"^[\w ]+: \d+ itens?$")
 LINE = re.compile(r"^(?P<path>[^:]+?)(?::(?P<line>\d+)(?::(?P<col>\d+))?)?: (?P<msg>.+?) — (?P<hint>\S.*)$")
 
 

@@ -14,7 +14,8 @@ def test_plain_lines_when_not_a_terminal():
     for done in range(0, 101, 10):
         progress("renderizar", done, 100)
     progress("gravar", 0, 5)
-    assert out.getvalue() == "renderizar: 100 itens\ngravar: 5 itens\n"
+    progress("indexar", 0, 1)
+    assert out.getvalue() == "renderizar: 100 itens\ngravar: 5 itens\nindexar: 1 item\n"
 
 
 def test_bar_on_a_terminal_ends_with_the_total():

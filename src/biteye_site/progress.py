@@ -27,7 +27,7 @@ class Progress:
             # Plain lines: one when a stage starts, so CI logs stay short and readable.
             if stage != self.stage:
                 self.stage = stage
-                self.stream.write(f"{stage}: {total} itens\n")
+                self.stream.write(f"{stage}: {total} {'item' if total == 1 else 'itens'}\n")
                 self.stream.flush()
             return
         now = time.monotonic()
