@@ -353,6 +353,8 @@ def input_manifest(config: SiteConfig, options: BuildOptions, output: Path, code
                     st = None
                 h.update(f"{path}\0{st and (st.st_size, st.st_mtime_ns, st.st_ino)}\0".encode())
     h.update(theme_hash(config, code_stamp).encode())
+    if config.search:
+        h.update(index_version().encode())  # a Pagefind upgrade re-indexes
     return h.hexdigest()
 
 

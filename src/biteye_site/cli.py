@@ -210,26 +210,12 @@ def cmd_check(args: argparse.Namespace) -> int:
 
 
 def cmd_clean(args: argparse.Namespace) -> int:
-    import shutil
-
     from biteye_site.config import load_config
-    from biteye_site.output import check_output_dir
+    from biteye_site.output import clean
 
     config = load_config(args.config)
-    protected = (config.templates_dir, config.static_dir)
-    removed = []
-    output = config.output_dir
-    check_output_dir(output, root=config.root, content=config.content_dir, protected=protected, force=args.force)
-    leftovers = sorted(output.parent.glob(f".{output.name}.tmp-*")) + sorted(output.parent.glob(f".{output.name}.old-*"))
-    for path in ([output] if output.is_dir() else []) + [p for p in leftovers if p.is_dir()]:
-        shutil.rmtree(path)
-        removed.append(path)
-    cache = config.cache_dir
-    if cache.exists():
-        # Same safety rules as an output folder: never the project, content/, templates/ or static/.
-        check_output_dir(cache, root=config.root, content=config.content_dir, protected=protected, force=True)
-        shutil.rmtree(cache) if cache.is_dir() else cache.unlink()
-        removed.append(cache)
+    removed = clean(config.output_dir, config.cache_dir, root=config.root, content=config.content_dir,
+                    protected=(config.templates_dir, config.static_dir), force=args.force)
     if removed:
         print("Apagado: " + ", ".join(_shown(p) for p in removed))
     else:

@@ -336,3 +336,26 @@ def _update_in_place(output: Path, files: list[tuple[str, bytes | None]], static
     shutil.rmtree(staging, ignore_errors=True)
     shutil.rmtree(backup, ignore_errors=True)
     return WriteReport(len(changes), unchanged, len(removed))
+
+
+def clean(output: Path, cache: Path, *, root: Path, content: Path, protected: Iterable[Path] = (),
+          force: bool = False) -> list[Path]:
+    """``biteye-site clean``: delete the output folder, leftovers of killed builds and the cache.
+
+    The same safety rules as a build apply: never '/', home, the project, content/,
+    templates/ or static/; an output folder without the marker only with ``force``.
+    """
+    check_output_dir(output, root=root, content=content, protected=protected, force=force)
+    removed = []
+    leftovers = sorted(output.parent.glob(f".{output.name}.tmp-*")) + sorted(output.parent.glob(f".{output.name}.old-*"))
+    for path in ([output] if output.is_dir() else []) + [p for p in leftovers if p.is_dir()]:
+        shutil.rmtree(path)
+        removed.append(path)
+    if cache.exists():
+        check_output_dir(cache, root=root, content=content, protected=protected, force=True)
+        if cache.is_dir():
+            shutil.rmtree(cache)
+        else:
+            cache.unlink()
+        removed.append(cache)
+    return removed
