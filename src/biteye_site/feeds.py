@@ -30,15 +30,39 @@ def iso(dt: datetime) -> str:
     return dt.replace(microsecond=0).isoformat()
 
 
+def atom_entry(doc: Document, *, article_url: Callable[[Document], str],
+               author: Callable[[str], tuple[str, str]], tag_name: Callable[[str], str] = str) -> str:
+    """One article as an Atom <entry> (the same in every feed that lists it, so callers may reuse it).
+
+    ``article_url(doc)`` gives an absolute URL; ``author(name)`` gives (display name, absolute page URL).
+    The entry id is the article URL, which never changes once published.
+    """
+    url = article_url(doc)
+    out = ["  <entry>\n",
+           f"    <id>{escape(url)}</id>\n",
+           f"    <title>{escape(doc.title)}</title>\n",
+           f'    <link rel="alternate" type="text/html" href={quoteattr(url)}/>\n',
+           f"    <published>{iso(doc.date)}</published>\n",
+           f"    <updated>{iso(doc.updated or doc.date)}</updated>\n"]
+    for name in doc.authors:
+        shown, page = author(name)
+        out.append(f"    <author><name>{escape(shown)}</name><uri>{escape(page)}</uri></author>\n")
+    for tag in doc.tags:
+        out.append(f"    <category term={quoteattr(tag_name(tag))}/>\n")
+    out.append(f"    <summary>{escape(doc.summary)}</summary>\n")
+    # Relative links in the body (/artigos/x/) resolve against the article's own URL.
+    out.append(f'    <content type="html" xml:base={quoteattr(url)}>{escape(doc.body_html)}</content>\n')
+    out.append("  </entry>\n")
+    return "".join(out)
+
+
 def atom_feed(config: SiteConfig, *, title: str, feed_url: str, page_url: str,
-              documents: tuple[Document, ...], article_url: Callable[[Document], str],
-              author: Callable[[str], tuple[str, str]], tag_name: Callable[[str], str] = str,
+              documents: tuple[Document, ...], entry: Callable[[Document], str],
               icon_url: str | None = None, logo_url: str | None = None) -> bytes:
     """The newest ``config.feed_entries`` of ``documents`` (already newest first) as an Atom feed.
 
-    ``article_url(doc)`` gives an absolute URL; ``author(name)`` gives (display name, absolute page URL).
-    Every date comes from the content: an empty feed says 1970 rather than the build clock.
-    The entry id is the article URL, which never changes once published.
+    ``entry(doc)`` gives the article's <entry> (see ``atom_entry``). Every date comes from the
+    content: an empty feed says 1970 rather than the build clock.
     """
     entries = documents[:config.feed_entries]
     updated = max(((d.updated or d.date) for d in entries), default=None)
@@ -57,21 +81,6 @@ def atom_feed(config: SiteConfig, *, title: str, feed_url: str, page_url: str,
     if logo_url:
         out.append(f"  <logo>{escape(logo_url)}</logo>\n")
     for doc in entries:
-        url = article_url(doc)
-        out.append("  <entry>\n")
-        out.append(f"    <id>{escape(url)}</id>\n")
-        out.append(f"    <title>{escape(doc.title)}</title>\n")
-        out.append(f'    <link rel="alternate" type="text/html" href={quoteattr(url)}/>\n')
-        out.append(f"    <published>{iso(doc.date)}</published>\n")
-        out.append(f"    <updated>{iso(doc.updated or doc.date)}</updated>\n")
-        for name in doc.authors:
-            shown, page = author(name)
-            out.append(f"    <author><name>{escape(shown)}</name><uri>{escape(page)}</uri></author>\n")
-        for tag in doc.tags:
-            out.append(f"    <category term={quoteattr(tag_name(tag))}/>\n")
-        out.append(f"    <summary>{escape(doc.summary)}</summary>\n")
-        # Relative links in the body (/artigos/x/) resolve against the article's own URL.
-        out.append(f'    <content type="html" xml:base={quoteattr(url)}>{escape(doc.body_html)}</content>\n')
-        out.append("  </entry>\n")
+        out.append(entry(doc))
     out.append("</feed>\n")
     return "".join(out).encode("utf-8")

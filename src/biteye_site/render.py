@@ -55,6 +55,7 @@ class Renderer:
         self.tz = config.tz
         self._dates: dict[tuple[object, str], str] = {}
         self._cards: dict[tuple[int, str, bool], Markup] = {}
+        self._entries: dict[int, str] = {}
         self.env = jinja2.Environment(
             loader=jinja2.FileSystemLoader(str(config.templates_dir)),
             autoescape=True,  # every template, whatever its name (feeds and .txt included)
@@ -166,6 +167,33 @@ class Renderer:
             return self.config.base_url + link.lstrip("/")
         return self.config.base_url + link
 
+    def feed_entry(self, doc: Document) -> str:
+        """An article's Atom entry, made once and reused by every feed that lists it
+        (the site's, each of its tags', each of its authors')."""
+        found = self._entries.get(id(doc))
+        if found is None:
+            found = self._entries[id(doc)] = feeds.atom_entry(
+                doc, article_url=lambda d: self.abs_url("article", d),
+                author=lambda name: (self.author_for(name).name, self.abs_url("author", self.author_for(name))),
+                tag_name=lambda name: self.tag_for(name).name)
+        return found
+
+    def preload(self, cards: list[tuple[Document, Markup]], entries: list[tuple[Document, str]]) -> None:
+        """Fill the card and feed-entry memos with fragments rendered elsewhere (by the worker pool)."""
+        for doc, html in cards:
+            self._cards[(id(doc), "h2", False)] = html
+        for doc, xml in entries:
+            self._entries[id(doc)] = xml
+
+    def warm(self) -> None:
+        """Compile every template now, so forked render workers share the compiled code
+        instead of each compiling the theme again."""
+        for name in sorted({r.template for r in self.routes if r.template} | {"_card.html", "_macros.html"}):
+            try:
+                self.env.get_template(name)
+            except jinja2.TemplateError:
+                pass  # reported with its file and line when the page is rendered
+
     # -- rendering ---------------------------------------------------------------
     def render(self, route: Route) -> bytes:
         if route.template is not None:
@@ -226,9 +254,7 @@ class Renderer:
             title = cfg.title if obj is None else f"{cfg.title} — {obj.name}"
             page_url = self.abs_url("home") if obj is None else self.abs_url(kind_of(obj), obj)
             return feeds.atom_feed(cfg, title=title, feed_url=cfg.base_url + route.url, page_url=page_url,
-                                   documents=route.context["documents"], article_url=article_url,
-                                   author=lambda name: (self.author_for(name).name, author_url(name)),
-                                   tag_name=lambda name: self.tag_for(name).name,
+                                   documents=route.context["documents"], entry=self.feed_entry,
                                    icon_url=self.abs_url("favicon"), logo_url=self.logo_url())
         if route.kind in ("sitemap", "sitemap_part"):
             entries = [(cfg.base_url + r.url, r.lastmod) for r in self.routes if r.in_sitemap]
