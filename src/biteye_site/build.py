@@ -14,8 +14,6 @@ from html import escape
 from pathlib import Path
 from typing import Callable
 
-from markupsafe import Markup
-
 from biteye_site.cache import BuildCache, stamp
 from biteye_site.config import SiteConfig
 from biteye_site.discover import discover
@@ -242,7 +240,6 @@ def generate(config: SiteConfig, options: BuildOptions = BuildOptions(), cache: 
     todo = [i for i, r in enumerate(routes) if previous.get(r.output_path) != fingerprints[r.output_path]]
     if len(todo) > 1:
         renderer.warm()
-        prerender_fragments(renderer, [routes[i] for i in todo], config.feed_entries, options.jobs)
     rendered = pmap(lambda j: renderer.render(routes[todo[j]]), len(todo), options.jobs,
                     lambda done, total: options.progress("renderizar", done, total))
     files: list[tuple[str, bytes | None]] = [(r.output_path, None) for r in routes]
@@ -267,29 +264,6 @@ def generate(config: SiteConfig, options: BuildOptions = BuildOptions(), cache: 
     warnings = tuple(sorted(problems, key=Problem.sort_key))
     return Generated(site, routes, tuple(files), warnings, skipped_drafts, skipped_future, tuple(lap.timings),
                      search, fingerprints, cache.hits, len(todo), dates)
-
-
-def prerender_fragments(renderer: Renderer, routes: list[Route], feed_entries: int, jobs: int) -> None:
-    """Render each listed article's card and feed entry once, on all cores, before the pages.
-
-    An article appears on about eight list pages and in several feeds. Rendered
-    lazily, each worker process would make its own copy of most of them; made
-    first and handed to the renderer, every page render reuses them.
-    """
-    carded: dict[int, Document] = {}
-    fed: dict[int, Document] = {}
-    for route in routes:
-        if "page" in route.context:
-            carded.update((id(d), d) for d in route.context["page"].items)
-        elif route.kind == "feed":
-            fed.update((id(d), d) for d in route.context["documents"][:feed_entries])
-    docs = list({**carded, **fed}.values())
-    if len(docs) < 2:
-        return
-    made = pmap(lambda i: (str(renderer.card(docs[i])) if id(docs[i]) in carded else None,
-                           renderer.feed_entry(docs[i]) if id(docs[i]) in fed else None), len(docs), jobs)
-    renderer.preload([(d, Markup(card)) for d, (card, _) in zip(docs, made) if card is not None],
-                     [(d, entry) for d, (_, entry) in zip(docs, made) if entry is not None])
 
 
 def _with_previous_bytes(files: list[tuple[str, bytes | None]], output: Path) -> list[tuple[str, bytes]]:

@@ -178,13 +178,6 @@ class Renderer:
                 tag_name=lambda name: self.tag_for(name).name)
         return found
 
-    def preload(self, cards: list[tuple[Document, Markup]], entries: list[tuple[Document, str]]) -> None:
-        """Fill the card and feed-entry memos with fragments rendered elsewhere (by the worker pool)."""
-        for doc, html in cards:
-            self._cards[(id(doc), "h2", False)] = html
-        for doc, xml in entries:
-            self._entries[id(doc)] = xml
-
     def warm(self) -> None:
         """Compile every template now, so forked render workers share the compiled code
         instead of each compiling the theme again."""
