@@ -18,7 +18,8 @@ from biteye_site.cache import BuildCache, stamp
 from biteye_site.config import SiteConfig
 from biteye_site.discover import discover
 from biteye_site.errors import ContentError, Problem, problem
-from biteye_site.fingerprint import Fingerprints, theme_hash
+from biteye_site.fingerprint import (Fingerprints, input_manifest, output_intact, publication_state,
+                                      theme_hash, unchanged_pages)
 from biteye_site.frontmatter import parse_front_matter
 from biteye_site.markdown import render_markdown
 from biteye_site.model import Document, Site, Source
@@ -297,7 +298,8 @@ def build(config: SiteConfig, options: BuildOptions = BuildOptions()) -> BuildRe
     cache = open_cache(config, options)
     clock = time.perf_counter()
     try:
-        manifest = input_manifest(config, options, output, cache.stamp) if cache.db is not None else None
+        settings = (options.drafts, options.future, options.strict, str(output))
+        manifest = input_manifest(config, settings, output, cache.stamp) if cache.db is not None else None
         reference = reference_time(options.now)
         previous = unchanged_pages(cache.get_pages(output), output)
         last = cache.get_meta("last_build")
@@ -338,54 +340,3 @@ def build(config: SiteConfig, options: BuildOptions = BuildOptions()) -> BuildRe
     finally:
         cache.close()
     return report
-
-
-def input_manifest(config: SiteConfig, options: BuildOptions, output: Path, code_stamp: str) -> str:
-    """A hash of everything a build reads, from file sizes and times (no file is read but templates)."""
-    h = hashlib.sha256(code_stamp.encode())
-    h.update(repr((config, options.drafts, options.future, options.strict, str(output))).encode())
-    for folder in (config.content_dir, config.static_dir):
-        for dirpath, dirs, names in os.walk(folder):
-            dirs.sort()
-            for name in sorted(names):
-                path = os.path.join(dirpath, name)
-                try:
-                    st = os.stat(path)
-                except OSError:
-                    st = None
-                h.update(f"{path}\0{st and (st.st_size, st.st_mtime_ns, st.st_ino)}\0".encode())
-    h.update(theme_hash(config, code_stamp).encode())
-    if config.search:
-        h.update(index_version().encode())  # a Pagefind upgrade re-indexes
-    return h.hexdigest()
-
-
-def publication_state(dates: tuple[tuple[datetime, bool], ...], reference: datetime) -> str:
-    """What the reference time decides: which articles are out, in the news window, or far in the future."""
-    window = reference - timedelta(days=2)
-    bits = "".join(f"{int(d <= reference)}{int(window <= d <= reference)}{int(d - reference > timedelta(days=366))}"
-                   for d, _ in dates)
-    return hashlib.sha256(bits.encode()).hexdigest()
-
-
-def output_intact(output: Path, unchanged: dict[str, str], recorded: int) -> bool:
-    """Every file the last build recorded is still there as written, and nothing else was added."""
-    if len(unchanged) != recorded:
-        return False
-    count = 0
-    for _, _, names in os.walk(output):
-        count += len(names)
-    return count == recorded + 1  # + the ownership marker
-
-
-def unchanged_pages(recorded: dict[str, tuple[str, int, int, int]], output: Path) -> dict[str, str]:
-    """Fingerprints of files still exactly as the last build wrote them (size, mtime, inode)."""
-    found = {}
-    for rel, (fp, size, mtime, ino) in recorded.items():
-        try:
-            st = os.stat(output / rel)
-        except OSError:
-            continue
-        if st.st_size == size and st.st_mtime_ns == mtime and st.st_ino == ino:
-            found[rel] = fp
-    return found

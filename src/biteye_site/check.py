@@ -11,11 +11,10 @@ from __future__ import annotations
 
 import bisect
 import html
-import os
 import posixpath
 import re
 from dataclasses import dataclass, field
-from pathlib import Path, PurePosixPath
+from pathlib import Path
 from typing import Callable, Iterable, Mapping
 from urllib.parse import unquote, urljoin, urlsplit
 

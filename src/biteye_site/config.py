@@ -163,7 +163,7 @@ def load_config(path: Path | str, overrides: dict[str, object] | None = None) ->
         except (ZoneInfoNotFoundError, ValueError):
             guess = str(values["timezone"]).replace(" ", "_")
             bad("timezone", f"fuso horário desconhecido '{values['timezone']}'",
-                f"use um nome IANA como America/Sao_Paulo" + (f" (talvez '{guess}')" if guess != values["timezone"] else ""))
+                "use um nome IANA como America/Sao_Paulo" + (f" (talvez '{guess}')" if guess != values["timezone"] else ""))
     if "language" in values and not re.fullmatch(r"[a-z]{2,3}(-[A-Z]{2})?", str(values["language"])):
         bad("language", f"idioma inválido '{values['language']}'", "use uma etiqueta BCP 47 como pt-BR")
     for key in ("per_page", "feed_entries", "max_file_size"):

@@ -1,4 +1,7 @@
-"""What each output file is made of, as a hash: equal hash, equal bytes.
+"""What a build and each of its output files are made of, as hashes: equal hash, equal bytes.
+
+``input_manifest`` and ``publication_state`` describe a whole build's inputs (the
+no-change short path); ``Fingerprints`` describes each page.
 
 A page's fingerprint covers the theme and config (``base``) and the data its
 template reads: the documents (by their cache key, which covers every byte of
@@ -12,11 +15,14 @@ guard this.
 from __future__ import annotations
 
 import hashlib
-from datetime import datetime
+import os
+from datetime import datetime, timedelta
+from pathlib import Path
 
 from biteye_site.config import SiteConfig
 from biteye_site.model import Author, Document, Site, Tag
 from biteye_site.routes import Route
+from biteye_site.search import index_version
 
 
 def theme_hash(config: SiteConfig, stamp: str) -> str:
@@ -110,3 +116,57 @@ class Fingerprints:
         h.update(kind.encode())
         h.update(repr(data).encode())
         return h.hexdigest()
+
+
+def input_manifest(config: SiteConfig, settings: tuple, output: Path, code_stamp: str) -> str:
+    """A hash of everything a build reads, from file sizes and times (no file is read but templates).
+
+    ``settings``: the build options that change the output (drafts, future, strict, output folder).
+    """
+    h = hashlib.sha256(code_stamp.encode())
+    h.update(repr((config, settings, str(output))).encode())
+    for folder in (config.content_dir, config.static_dir):
+        for dirpath, dirs, names in os.walk(folder):
+            dirs.sort()
+            for name in sorted(names):
+                path = os.path.join(dirpath, name)
+                try:
+                    st = os.stat(path)
+                except OSError:
+                    st = None
+                h.update(f"{path}\0{st and (st.st_size, st.st_mtime_ns, st.st_ino)}\0".encode())
+    h.update(theme_hash(config, code_stamp).encode())
+    if config.search:
+        h.update(index_version().encode())  # a Pagefind upgrade re-indexes
+    return h.hexdigest()
+
+
+def publication_state(dates: tuple[tuple[datetime, bool], ...], reference: datetime) -> str:
+    """What the reference time decides: which articles are out, in the news window, or far in the future."""
+    window = reference - timedelta(days=2)
+    bits = "".join(f"{int(d <= reference)}{int(window <= d <= reference)}{int(d - reference > timedelta(days=366))}"
+                   for d, _ in dates)
+    return hashlib.sha256(bits.encode()).hexdigest()
+
+
+def output_intact(output: Path, unchanged: dict[str, str], recorded: int) -> bool:
+    """Every file the last build recorded is still there as written, and nothing else was added."""
+    if len(unchanged) != recorded:
+        return False
+    count = 0
+    for _, _, names in os.walk(output):
+        count += len(names)
+    return count == recorded + 1  # + the ownership marker
+
+
+def unchanged_pages(recorded: dict[str, tuple[str, int, int, int]], output: Path) -> dict[str, str]:
+    """Fingerprints of files still exactly as the last build wrote them (size, mtime, inode)."""
+    found = {}
+    for rel, (fp, size, mtime, ino) in recorded.items():
+        try:
+            st = os.stat(output / rel)
+        except OSError:
+            continue
+        if st.st_size == size and st.st_mtime_ns == mtime and st.st_ino == ino:
+            found[rel] = fp
+    return found

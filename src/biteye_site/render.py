@@ -241,7 +241,6 @@ class Renderer:
     def render_generated(self, route: Route) -> bytes:
         cfg = self.config
         article_url = lambda doc: self.abs_url("article", doc)  # noqa: E731
-        author_url = lambda name: self.abs_url("author", self.author_for(name))  # noqa: E731
         if route.kind == "feed":
             obj = route.context["obj"]
             title = cfg.title if obj is None else f"{cfg.title} — {obj.name}"

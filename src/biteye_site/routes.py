@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from biteye_site.errors import RouteConflict, problem
-from biteye_site.model import Archive, Author, Document, Site, Tag
+from biteye_site.model import Author, Document, Site, Tag
 from biteye_site.sitemap import recent
 
 PAGE_SEGMENT = "pagina"

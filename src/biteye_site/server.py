@@ -28,7 +28,6 @@ import threading
 import time
 import traceback
 from dataclasses import dataclass, replace
-from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Callable, TextIO
