@@ -302,6 +302,32 @@ def test_per_page_from_site_yaml(site):
     check_pagination(site, "", [f"artigo-{i:02d}" for i in range(5, 0, -1)], per_page=2)
 
 
+def test_long_pagination_links_a_window_not_every_page(site):
+    """21 pages: each links the first, the last and two either side; '…' marks what is left out."""
+    site.config(per_page=2)
+    add_many(site, 41)
+    build_ok(site)
+    expected = {1: [1, 2, 3, None, 21], 2: [1, 2, 3, 4, None, 21], 5: [1, 2, 3, 4, 5, 6, 7, None, 21],
+                11: [1, None, 9, 10, 11, 12, 13, None, 21], 20: [1, None, 18, 19, 20, 21], 21: [1, None, 19, 20, 21]}
+    for number, shown in expected.items():
+        rel = "" if number == 1 else f"pagina/{number}/"
+        nav = page(site, rel).find(".//nav[@class='pagination']")
+        items = []
+        for li in nav.find("ul").findall("li"):
+            if li.get("class") == "gap":
+                assert li.get("aria-hidden") == "true" and text_of(li) == "…"
+                items.append(None)
+            elif li.find("a") is not None and li.find("a").get("rel") is None:
+                items.append(int(text_of(li.find("a"))))
+                want = "/" if int(text_of(li)) == 1 else f"/pagina/{int(text_of(li))}/"
+                assert li.find("a").get("href") == want
+            elif li.find("span") is not None:
+                assert li.find("span").get("aria-current") == "page"
+                items.append(int(text_of(li)))
+        assert items == shown, f"page {number}"
+    check_pagination(site, "", [f"artigo-{i:02d}" for i in range(41, 0, -1)], per_page=2)
+
+
 # -- dates --------------------------------------------------------------------------------------
 
 def article_time(site, slug: str) -> tuple[datetime, str]:

@@ -87,6 +87,20 @@ class Page:
     def url_of(self, number: int) -> str:
         return url_for(self.kind, self.obj, number)
 
+    def window(self, around: int = 2) -> list[int | None]:
+        """Page numbers to link: the first, the last and ``around`` either side of this one;
+        None where numbers are left out. Linking all 500 pages of a big archive from each
+        of them would be 250,000 links, and a wall of numbers on a phone."""
+        keep = {1, self.total, *range(self.number - around, self.number + around + 1)}
+        shown: list[int | None] = []
+        for n in sorted(k for k in keep if 1 <= k <= self.total):
+            if shown and n - shown[-1] == 2:  # a gap of one page: show the number, not '…'
+                shown.append(n - 1)
+            elif shown and n - shown[-1] > 2:
+                shown.append(None)
+            shown.append(n)
+        return shown
+
 
 @dataclass(frozen=True)
 class Route:
