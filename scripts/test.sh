@@ -22,12 +22,14 @@ fi
 # Python: the project and its test extras.
 python3 -m pip install -q --disable-pip-version-check -e '.[test]'
 
-# npm tools, pinned, kept in .tools/ (git-ignored): Nu HTML Checker, axe-core, sitemap XSD.
+# npm tools, pinned, kept in .tools/ (git-ignored): Nu HTML Checker, axe-core, sitemap XSD,
+# the CommonMark spec's examples.
 if [ ! -f .tools/node_modules/vnu-jar/build/dist/vnu.jar ] || [ ! -f .tools/node_modules/axe-core/axe.min.js ] \
-   || [ ! -f .tools/node_modules/sitemap/schema/sitemap.xsd ]; then
+   || [ ! -f .tools/node_modules/sitemap/schema/sitemap.xsd ] || [ ! -f .tools/node_modules/commonmark-spec/spec.txt ]; then
   mkdir -p .tools
   (cd .tools && [ -f package.json ] || echo '{"private": true}' > package.json; \
-   npm i -E --no-audit --no-fund --loglevel=error vnu-jar@26.9.27 axe-core@4.14.1 sitemap@9.0.1)
+   npm i -E --no-audit --no-fund --loglevel=error vnu-jar@26.9.27 axe-core@4.14.1 sitemap@9.0.1 \
+       commonmark-spec@0.31.2)
 fi
 
 export BITEYE_TOOLS="$PWD/.tools"

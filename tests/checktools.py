@@ -72,3 +72,7 @@ def build_real_content(out: Path) -> Path:
                              "--quiet"], cwd=PROJECT, capture_output=True, text=True, timeout=600)
     assert result.returncode == 0, result.stderr
     return out
+
+
+def commonmark_spec() -> Path:
+    return tool_file("commonmark-spec/spec.txt", "CommonMark spec (npm commonmark-spec)")

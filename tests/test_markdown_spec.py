@@ -1,0 +1,78 @@
+"""The Markdown renderer against the CommonMark spec's own examples (npm commonmark-spec 0.31.2),
+and the lean parser choice (markdown._extensions) against the full parser."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from hypothesis import given, settings, strategies as st
+
+from biteye_site import markdown
+from biteye_site.markdown import render_markdown
+from checktools import commonmark_spec
+
+_EXAMPLE = re.compile(r"^`{32} example\n([\s\S]*?)^\.\n([\s\S]*?)^`{32}$", re.M)
+_HEADING_ID = re.compile(r'(<h[1-6]) id="[^"]*"')
+_EMPTY_BLOCK = re.compile(r"<(blockquote|li)>\n</\1>")
+
+
+def normalised(html: str) -> str:
+    """The spec writes XHTML ('<hr />'); the site writes HTML ('<hr>'). An empty block's
+    inner newline is not significant either (the spec's own runner normalises both)."""
+    return _EMPTY_BLOCK.sub(r"<\1></\1>", html.replace(" />", ">"))
+
+
+def spec_examples() -> list[tuple[int, str, str]]:
+    text = commonmark_spec().read_text(encoding="utf-8")
+    text = text.split("<!-- END TESTS -->", 1)[0]
+    # The spec file shows tabs as '→'.
+    return [(n, md.replace("→", "\t"), html.replace("→", "\t"))
+            for n, (md, html) in enumerate(_EXAMPLE.findall(text), start=1)]
+
+
+def full_render(body: str, allow_raw_html: bool) -> str:
+    """What the parser with every extension on makes of ``body``."""
+    md, watch = markdown._parser(allow_raw_html, True, True, True)
+    watch.reset()
+    env = {"_watch": watch}
+    return md.renderer.render(md.parse(body, env), md.options, env)
+
+
+def test_every_commonmark_spec_example():
+    examples = spec_examples()
+    assert len(examples) == 652, "the spec file changed: update the pinned version"
+    failed = []
+    for number, source, expected in examples:
+        got = _HEADING_ID.sub(r"\1", render_markdown(source, "spec.md", 1, allow_raw_html=True).html)
+        if normalised(got) != normalised(expected):
+            failed.append(number)
+    assert not failed, f"spec examples rendered differently: {failed}"
+
+
+def test_lean_parser_renders_the_spec_examples_like_the_full_one():
+    for allow in (True, False):
+        for number, source, _ in spec_examples():
+            lean = render_markdown(source, "spec.md", 1, allow_raw_html=allow).html
+            assert lean == full_render(source, allow), f"example {number} (raw HTML {allow})"
+
+
+_PIECES = st.sampled_from(["|", "~", "~~", "^", "[^1]", "^[nota]", "[^1]: nota\n", "| a | b |\n|---|---|\n",
+                           "*", "_", "[", "]", "(", ")", "!", "`", "<", ">", "#", "-", ":", "\n", "\n\n",
+                           "    ", "> ", "1. ", "texto", "ção", "&amp;", "\\", "http://x.example"])
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.lists(_PIECES, max_size=40).map("".join))
+def test_lean_parser_renders_any_text_like_the_full_one(body):
+    assert render_markdown(body, "x.md", 1).html == full_render(body, False)
+
+
+def test_lean_parser_is_used_only_where_an_extension_cannot_match():
+    assert markdown._extensions("texto simples\n\n# título\n") == (False, False, False)
+    assert markdown._extensions("| a |\n|---|\n") == (True, False, False)
+    assert markdown._extensions("~~x~~") == (False, True, False)
+    assert markdown._extensions("x[^1]\n\n[^1]: y") == (False, False, True)
+    # And the extensions still work where they are written.
+    html = render_markdown("| a | b |\n|---|---|\n| 1 | 2 |\n\n~~riscado~~ e nota[^n]\n\n[^n]: a nota\n", "x.md", 1).html
+    assert "<table>" in html and "<s>riscado</s>" in html and 'class="footnote-ref"' in html
