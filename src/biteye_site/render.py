@@ -61,6 +61,9 @@ class Renderer:
             autoescape=True,  # every template, whatever its name (feeds and .txt included)
             undefined=jinja2.StrictUndefined,
             trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True,
+            # One environment per build: templates cannot change under it, so Jinja need not
+            # stat the file on every one of the 15,000 get_template calls of a big build.
+            auto_reload=False,
         )
         self.env.filters.update(date_pt=self.date_pt, local=lambda dt: dt.astimezone(self.tz), iso=feeds.iso, month_name=self.month_name,
                                 tojson_script=json_for_script, keyboard_scrollable=keyboard_scrollable)
