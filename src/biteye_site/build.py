@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import functools
+import gc
 import hashlib
 import os
 import pickle
 import posixpath
 import sqlite3
 import time
+from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta, timezone
 from html import escape
@@ -172,12 +175,40 @@ def _parse_key(config: SiteConfig) -> str:
     return repr((config.root, config.content_dir, config.timezone, config.allow_raw_html, config.max_file_size))
 
 
+@contextmanager
+def _gc_paused():
+    """No cyclic garbage collection while tens of thousands of objects are unpickled: each
+    young-generation pass would walk the growing heap, which doubled the load time."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
+def _unfreezes(func):
+    """``func`` may call gc.freeze() to move everything alive (the parsed documents, the
+    site) out of the collector's sight: later collections stay cheap, and forked workers
+    do not touch, and so copy, the parent's memory by scanning it. On return it is all
+    collectable again (the preview server builds many times in one process)."""
+    @functools.wraps(func)
+    def wrapper(*args, **kwargs):
+        try:
+            return func(*args, **kwargs)
+        finally:
+            gc.unfreeze()
+    return wrapper
+
+
 def parse_all(sources: tuple[Source, ...], config: SiteConfig, reference: datetime, cache: BuildCache,
               jobs: int, progress: Callable[[str, int, int], None] = silent) -> tuple[list[tuple[Document | None, list[Problem]]], dict[int, str]]:
     """parse_document over every source: cached ones from the cache, the rest on all cores."""
     salt = _parse_key(config)
     keys = [hashlib.sha256(f"{salt}|{s.rel_path}|{s.sha256}".encode()).hexdigest() for s in sources]
-    found = cache.get_documents(keys)
+    with _gc_paused():
+        found = cache.get_documents(keys)
     todo = [i for i, k in enumerate(keys) if k not in found]
     missing = {i for i in todo if sources[i].data is None}  # hashed earlier, but no cached Document
     if missing:
@@ -188,13 +219,15 @@ def parse_all(sources: tuple[Source, ...], config: SiteConfig, reference: dateti
                                         protocol=pickle.HIGHEST_PROTOCOL),
                  len(todo), jobs, lambda done, total: progress("analisar", done, total))
     results: list = [found.get(k) for k in keys]
-    for i, data in zip(todo, fresh):
-        results[i] = pickle.loads(data)
+    with _gc_paused():
+        for i, data in zip(todo, fresh):
+            results[i] = pickle.loads(data)
     cache.put_documents({keys[i]: data for i, data in zip(todo, fresh)}, set(keys))
     doc_keys = {id(doc): keys[i] for i, (doc, _) in enumerate(results) if doc is not None}
     return results, doc_keys
 
 
+@_unfreezes
 def generate(config: SiteConfig, options: BuildOptions = BuildOptions(), cache: BuildCache | None = None,
              previous: dict[str, str] | None = None) -> Generated:
     """Read content/ and render every page in memory. Raises ContentError/TemplateError.
@@ -218,6 +251,7 @@ def generate(config: SiteConfig, options: BuildOptions = BuildOptions(), cache: 
     documents = [doc for doc, _ in parsed if doc is not None]
     problems += [p for _, ps in parsed for p in ps]
     dates = tuple((d.date, d.draft) for d in documents)
+    gc.freeze()
     lap("analisar")
     documents, skipped_drafts, skipped_future, more = select(documents, options, reference)
     problems += more
@@ -241,6 +275,7 @@ def generate(config: SiteConfig, options: BuildOptions = BuildOptions(), cache: 
     todo = [i for i, r in enumerate(routes) if previous.get(r.output_path) != fingerprints[r.output_path]]
     if len(todo) > 1:
         renderer.warm()
+    gc.freeze()
     rendered = pmap(lambda j: renderer.render(routes[todo[j]]), len(todo), options.jobs,
                     lambda done, total: options.progress("renderizar", done, total))
     files: list[tuple[str, bytes | None]] = [(r.output_path, None) for r in routes]
@@ -275,8 +310,7 @@ def _with_previous_bytes(files: list[tuple[str, bytes | None]], output: Path) ->
 def route_fingerprints(config: SiteConfig, site: Site, routes: tuple[Route, ...], doc_keys: dict[int, str],
                        cache: BuildCache, reference: datetime) -> dict[str, str]:
     base = theme_hash(config, cache.stamp or stamp())
-    news = repr([doc_keys[id(d)] for d in recent(site.documents, reference)])
-    fp = Fingerprints(base, site, doc_keys, reference, news, config.feed_entries)
+    fp = Fingerprints(base, site, doc_keys, reference, tuple(recent(site.documents, reference)), config.feed_entries)
     entries = tuple((r.url, r.lastmod) for r in routes if r.in_sitemap)
     return {r.output_path: fp.of(r, entries) for r in routes}
 

@@ -46,7 +46,8 @@ def discover(content_dir: Path, root: Path, max_size: int,
     visited_dirs: set[tuple[int, int]] = set()
     read_files: dict[tuple[int, int], tuple[Path, bool]] = {}  # (dev, inode) -> (path, reached by a link)
 
-    def walk(folder: Path, via_link: bool) -> None:
+    def walk(folder: Path, via_link: bool, prefix: str) -> None:
+        """``prefix``: the folder's path relative to content/, '' or ending in '/'."""
         try:
             st = folder.stat()
         except OSError as exc:
@@ -93,7 +94,7 @@ def discover(content_dir: Path, root: Path, max_size: int,
                                         "confira as permissões (chmod a+r)"))
                 continue
             if is_dir:
-                walk(path, via_link or is_link)
+                walk(path, via_link or is_link, f"{prefix}{entry.name}/")
                 continue
             if not entry.name.endswith(ARTICLE_SUFFIX):
                 lowered = entry.name.lower()
@@ -121,8 +122,7 @@ def discover(content_dir: Path, root: Path, max_size: int,
                 # Same size, time and inode as when the build cache hashed it: trust that hash
                 # and leave the bytes on disk (build.parse_all reads them only if needed).
                 read_files[key] = (path, reached_by_link)
-                rel = path.relative_to(content_dir).as_posix() if path.is_relative_to(content_dir) else entry.name
-                sources.append(Source(path, rel, seen_before[1], None, signature))
+                sources.append(Source(path, prefix + entry.name, seen_before[1], None, signature))
                 continue
             try:
                 with open(path, "rb") as handle:
@@ -136,8 +136,7 @@ def discover(content_dir: Path, root: Path, max_size: int,
                                         "divida o artigo em partes ou aumente max_file_size em site.yaml"))
                 continue
             read_files[key] = (path, reached_by_link)
-            rel = path.relative_to(content_dir).as_posix() if path.is_relative_to(content_dir) else entry.name
-            sources.append(Source(path, rel, hashlib.sha256(data).hexdigest(), data, signature))
+            sources.append(Source(path, prefix + entry.name, hashlib.sha256(data).hexdigest(), data, signature))
 
     def _same_file_twice(key: tuple[int, int], path: Path, reached_by_link: bool) -> None:
         """One file reached twice (a link to another article): keep its real path, warn about the link."""
@@ -153,7 +152,7 @@ def discover(content_dir: Path, root: Path, max_size: int,
                                 f"ignorado: é um link para {display_path(real, root)}, que já é lido",
                                 "apague o link: cada artigo deve estar uma só vez em content/", "warning"))
 
-    walk(content_dir, False)
+    walk(content_dir, False, "")
     sources.sort(key=lambda s: s.rel_path)
     return tuple(sources), problems
 

@@ -4,9 +4,9 @@
 no-change short path); ``Fingerprints`` describes each page.
 
 A page's fingerprint covers the theme and config (``base``) and the data its
-template reads: the documents (by their cache key, which covers every byte of
-the source), the display names and slugs of their tags and authors, the
-neighbours and related articles of an article, the counts on index pages.
+template reads: the documents (their list fields everywhere; their cache key,
+which covers every byte of the source, on their own page and in feeds), the
+display names and slugs of their tags and authors, the neighbours and related articles of an article, the counts on index pages.
 A template that starts reading other site-wide data must add it here; the
 incremental-build tests (edit/add/delete/rename → identical to a cold build)
 guard this.
@@ -37,13 +37,13 @@ def theme_hash(config: SiteConfig, stamp: str) -> str:
 
 
 class Fingerprints:
-    def __init__(self, base: str, site: Site, doc_keys: dict[int, str], reference: datetime, news_key: str,
-                 feed_entries: int):
+    def __init__(self, base: str, site: Site, doc_keys: dict[int, str], reference: datetime,
+                 news: tuple[Document, ...], feed_entries: int):
         self.base = base
         self.site = site
         self.keys = doc_keys            # id(document) → cache key
         self.reference = reference
-        self.news_key = news_key
+        self.news = news               # the news sitemap's articles
         self.feed_entries = feed_entries
         self._site_digest: str | None = None
         self._docs: dict[int, str] = {}
@@ -59,16 +59,24 @@ class Fingerprints:
         return self._site_digest
 
     def doc(self, d: Document | None) -> str:
-        """A short digest of one article as pages show it (memoised: each appears on many pages)."""
+        """A short digest of one article as lists show it: everything but the body
+        (memoised: each article appears on many pages). A body-only edit leaves it
+        alone, so the lists, neighbours and related links that name the article are
+        not rendered again; only its own page and the feeds that carry its text are."""
         if d is None:
             return ""
         found = self._docs.get(id(d))
         if found is None:
-            data = (self.keys[id(d)], d.date > self.reference,
+            data = (d.source_path, d.rel_path, d.title, d.slug, d.date, d.updated, d.authors, d.tags, d.summary,
+                    d.image, d.draft, d.extra, d.reading_minutes, d.date > self.reference,
                     tuple((a.slug, a.name) for a in (self.site.author_of[n] for n in d.authors)),
                     tuple((t.slug, t.name) for t in (self.site.tag_of[n] for n in d.tags)))
             found = self._docs[id(d)] = hashlib.blake2b(repr(data).encode(), digest_size=12).hexdigest()
         return found
+
+    def full(self, d: Document) -> str:
+        """The article with its body: its cache key covers every byte of the source."""
+        return self.doc(d) + self.keys[id(d)]
 
     @staticmethod
     def term(obj) -> tuple:
@@ -86,7 +94,7 @@ class Fingerprints:
         kind = route.kind
         if kind == "article":
             d = ctx["doc"]
-            data: tuple = (self.doc(d), self.doc(ctx["newer"]), self.doc(ctx["older"]),
+            data: tuple = (self.full(d), self.doc(ctx["newer"]), self.doc(ctx["older"]),
                            tuple(self.doc(r) for r in self.site.related.get(d.slug, ())))
         elif "page" in ctx:
             page = ctx["page"]
@@ -102,11 +110,11 @@ class Fingerprints:
             year = ctx["year"]
             data = (year.year, tuple((m.month, tuple(self.doc(d) for d in m.documents)) for m in year.months))
         elif kind == "feed":
-            data = (self.term(ctx["obj"]), tuple(self.doc(d) for d in ctx["documents"][:self.feed_entries]))
+            data = (self.term(ctx["obj"]), tuple(self.full(d) for d in ctx["documents"][:self.feed_entries]))
         elif kind in ("sitemap", "sitemap_part"):
             data = (tuple(sorted(ctx.items())), sitemap_entries)
         elif kind == "news_sitemap":
-            data = (self.news_key,)
+            data = tuple(self.doc(d) for d in self.news)
         elif kind == "robots":
             data = (route.context["news"],)
         else:  # 404, robots, favicon, search page…: few and cheap, so any change to the site renders them
