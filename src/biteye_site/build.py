@@ -20,13 +20,14 @@ from typing import Callable
 from biteye_site.cache import BuildCache, stamp
 from biteye_site.config import SiteConfig
 from biteye_site.discover import discover
+from biteye_site.edits import EditIndex, edit_build, edit_index
 from biteye_site.errors import ContentError, Problem, problem
 from biteye_site.fingerprint import (Fingerprints, input_manifest, output_intact, publication_state,
                                       theme_hash, unchanged_pages)
 from biteye_site.frontmatter import parse_front_matter
 from biteye_site.markdown import render_markdown
 from biteye_site.model import Document, Site, Source
-from biteye_site.output import check_output_dir, static_files, write_site
+from biteye_site.output import check_output_dir, replace_files, static_files, write_site
 from biteye_site.parallel import pmap
 from biteye_site.progress import silent
 from biteye_site.related import related_documents
@@ -118,9 +119,12 @@ def select(documents: list[Document], options: BuildOptions, reference: datetime
     return kept, (0 if options.drafts else drafts), (0 if options.future else future), problems
 
 
-def resolve_links(documents: list[Document], all_sources: set[str], base_path: str) -> tuple[list[Document], list[Problem]]:
-    """Turn Markdown links to other sources (``../2025/x.md``) into article URLs."""
-    by_rel = {d.rel_path: d for d in documents}
+def resolve_links(documents: list[Document], published: dict[str, str], all_sources: set[str],
+                  base_path: str) -> tuple[list[Document], list[Problem]]:
+    """Turn Markdown links to other sources (``../2025/x.md``) into article URLs.
+
+    ``published``: every published article's source (relative to content/) → its slug.
+    """
     problems: list[Problem] = []
     out = []
     for doc in documents:
@@ -128,7 +132,7 @@ def resolve_links(documents: list[Document], all_sources: set[str], base_path: s
         for href, line in doc.links:
             path, _, frag = href.partition("#")
             target = posixpath.normpath(posixpath.join(posixpath.dirname(doc.rel_path), path))
-            found = by_rel.get(target)
+            found = published.get(target)
             if found is None:
                 why = ("não é publicado (rascunho ou data futura)" if target in all_sources
                        else "não existe em content/")
@@ -157,6 +161,8 @@ class Generated:
     cache_hits: int = 0
     rendered: int = 0
     dates: tuple[tuple[datetime, bool], ...] = ()   # every parsed article's (date, draft), for the next build
+    sources: tuple[Source, ...] = ()                # every source file (their bytes let go)
+    keys: dict[str, str] = field(default_factory=dict, compare=False)  # source → cache key of its Document
 
 
 class _Laps:
@@ -173,6 +179,11 @@ class _Laps:
 def _parse_key(config: SiteConfig) -> str:
     """The config fields a parsed Document depends on."""
     return repr((config.root, config.content_dir, config.timezone, config.allow_raw_html, config.max_file_size))
+
+
+def document_key(config: SiteConfig, source: Source) -> str:
+    """The build cache's key for the Document parsed from ``source``."""
+    return hashlib.sha256(f"{_parse_key(config)}|{source.rel_path}|{source.sha256}".encode()).hexdigest()
 
 
 @contextmanager
@@ -203,10 +214,10 @@ def _unfreezes(func):
 
 
 def parse_all(sources: tuple[Source, ...], config: SiteConfig, reference: datetime, cache: BuildCache,
-              jobs: int, progress: Callable[[str, int, int], None] = silent) -> tuple[list[tuple[Document | None, list[Problem]]], dict[int, str]]:
+              jobs: int, progress: Callable[[str, int, int], None] = silent
+              ) -> tuple[list[tuple[Document | None, list[Problem]]], dict[int, str], list[str]]:
     """parse_document over every source: cached ones from the cache, the rest on all cores."""
-    salt = _parse_key(config)
-    keys = [hashlib.sha256(f"{salt}|{s.rel_path}|{s.sha256}".encode()).hexdigest() for s in sources]
+    keys = [document_key(config, s) for s in sources]
     with _gc_paused():
         found = cache.get_documents(keys)
     todo = [i for i, k in enumerate(keys) if k not in found]
@@ -224,7 +235,7 @@ def parse_all(sources: tuple[Source, ...], config: SiteConfig, reference: dateti
             results[i] = pickle.loads(data)
     cache.put_documents({keys[i]: data for i, data in zip(todo, fresh)}, set(keys))
     doc_keys = {id(doc): keys[i] for i, (doc, _) in enumerate(results) if doc is not None}
-    return results, doc_keys
+    return results, doc_keys, keys
 
 
 @_unfreezes
@@ -246,7 +257,7 @@ def generate(config: SiteConfig, options: BuildOptions = BuildOptions(), cache: 
                                   if authors_file.is_relative_to(config.root) else str(authors_file))
     problems += more
     lap("ler")
-    parsed, doc_keys = parse_all(sources, config, reference, cache, options.jobs, options.progress)
+    parsed, doc_keys, keys = parse_all(sources, config, reference, cache, options.jobs, options.progress)
     sources = tuple(replace(s, data=None) for s in sources)  # the bytes are parsed: let them go
     documents = [doc for doc, _ in parsed if doc is not None]
     problems += [p for _, ps in parsed for p in ps]
@@ -255,7 +266,8 @@ def generate(config: SiteConfig, options: BuildOptions = BuildOptions(), cache: 
     lap("analisar")
     documents, skipped_drafts, skipped_future, more = select(documents, options, reference)
     problems += more
-    linked, more = resolve_links(documents, {s.rel_path for s in sources}, config.base_path)
+    linked, more = resolve_links(documents, {d.rel_path: d.slug for d in documents}, {s.rel_path for s in sources},
+                                 config.base_path)
     problems += more
     for before, after in zip(documents, linked):
         if after is not before:  # its body now holds other articles' URLs
@@ -269,7 +281,7 @@ def generate(config: SiteConfig, options: BuildOptions = BuildOptions(), cache: 
         raise ContentError(problems)
     routes = plan_routes(site, config.per_page, search=config.search)
     lap("organizar")
-    renderer = Renderer(config, site, routes)
+    renderer = Renderer(config, site, routes, cache.folder)
     fingerprints = route_fingerprints(config, site, routes, doc_keys, cache, reference)
     previous = previous or {}
     todo = [i for i, r in enumerate(routes) if previous.get(r.output_path) != fingerprints[r.output_path]]
@@ -299,7 +311,8 @@ def generate(config: SiteConfig, options: BuildOptions = BuildOptions(), cache: 
             lap("indexar busca")
     warnings = tuple(sorted(problems, key=Problem.sort_key))
     return Generated(site, routes, tuple(files), warnings, skipped_drafts, skipped_future, tuple(lap.timings),
-                     search, fingerprints, cache.hits, len(todo), dates)
+                     search, fingerprints, cache.hits, len(todo), dates, sources,
+                     {s.rel_path: key for s, key in zip(sources, keys)})
 
 
 def _with_previous_bytes(files: list[tuple[str, bytes | None]], output: Path) -> list[tuple[str, bytes]]:
@@ -333,19 +346,26 @@ def build(config: SiteConfig, options: BuildOptions = BuildOptions()) -> BuildRe
     clock = time.perf_counter()
     try:
         settings = (options.drafts, options.future, options.strict, str(output))
-        manifest = input_manifest(config, settings, output, cache.stamp) if cache.db is not None else None
+        manifest, frame = input_manifest(config, settings, output, cache.stamp) if cache.db is not None else (None, None)
         reference = reference_time(options.now)
         previous = unchanged_pages(cache.get_pages(output), output)
         last = cache.get_meta("last_build")
-        if (manifest is not None and last is not None and last["manifest"] == manifest
-                and last["state"] == publication_state(last["dates"], reference)
-                and output_intact(output, previous, last["fingerprints"])):
+        # The last build's output is all there as written, and the clock published nothing new.
+        intact = (manifest is not None and last is not None
+                  and last["state"] == publication_state(last["dates"], reference)
+                  and output_intact(output, previous, last["fingerprints"]))
+        if intact and last["manifest"] == manifest:
             # Nothing that the site is made from has changed since the last build.
             report = last["report"]
             cache.close()
             return replace(report, written=0, unchanged=report.files + report.static_files, removed=0,
                            rendered=0, cache_hits=len(last["dates"]), search_seconds=None,
                            timings=(("verificar", time.perf_counter() - clock),))
+        if intact and not last["report"].warnings:
+            report = _edit_path(config, cache, output, manifest, frame, reference, last, previous, clock)
+            if report is not None:
+                cache.close()
+                return report
         gen = generate(config, options, cache, previous)
         clock = time.perf_counter()
         written = write_site(output, gen.files, config.static_dir)
@@ -368,9 +388,39 @@ def build(config: SiteConfig, options: BuildOptions = BuildOptions()) -> BuildRe
                          gen.cache_hits, gen.rendered, len(statics))
     try:
         if manifest is not None:
+            cache.put_meta("edits", edit_index(frame, config, site, gen.routes, gen.sources, gen.keys))
             cache.put_meta("last_build", {"manifest": manifest, "dates": gen.dates, "report": report,
                                           "state": publication_state(gen.dates, reference),
                                           "fingerprints": len(gen.fingerprints) + len(statics)})
     finally:
         cache.close()
+    return report
+
+
+def _edit_path(config: SiteConfig, cache: BuildCache, output: Path, manifest: str, frame: str,
+               reference: datetime, last: dict, previous: dict[str, str], clock: float) -> BuildReport | None:
+    """Only the text of a few articles changed: replace their pages and feeds (see edits.py).
+    None when the full build is needed."""
+    index = cache.get_meta("edits")
+    if not isinstance(index, EditIndex):
+        return None
+    edit = edit_build(config, cache, index, frame, reference, parse_document, resolve_links, document_key)
+    if edit is None:
+        return None
+    made = time.perf_counter()
+    written = replace_files(output, list(edit.files))
+    pages = {**previous, **{path: "edit:" + hashlib.sha256(data).hexdigest() for path, data in edit.files}}
+    try:
+        cache.put_documents(edit.new_documents, {key for _, key in edit.index.sources.values()})
+        cache.put_known(edit.sources, edit.known)
+        cache.put_pages(output, pages, previous)
+        cache.put_meta("edits", edit.index)
+        report = replace(last["report"], written=written.written, removed=0, rendered=len(edit.files),
+                         unchanged=last["report"].files + last["report"].static_files - written.written,
+                         cache_hits=len(last["dates"]) - len(edit.new_documents), search_seconds=None,
+                         timings=(("editar", made - clock), ("gravar", time.perf_counter() - made)))
+        cache.put_meta("last_build", {**last, "manifest": manifest, "report": report})
+    except BaseException:
+        cache.put_meta("last_build", None)  # the next build takes the full path
+        raise
     return report

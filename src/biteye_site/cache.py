@@ -22,7 +22,7 @@ from pathlib import Path
 
 from biteye_site import __version__
 
-SCHEMA = 2
+SCHEMA = 3
 FILE_NAME = "build.sqlite"
 
 
@@ -39,9 +39,10 @@ def stamp() -> str:
 class BuildCache:
     """Open with ``BuildCache.open(folder)``; ``None`` folder gives a cache that stores nothing."""
 
-    def __init__(self, db: sqlite3.Connection | None, stamp_value: str):
+    def __init__(self, db: sqlite3.Connection | None, stamp_value: str, folder: Path | None = None):
         self.db = db
         self.stamp = stamp_value
+        self.folder = folder  # None: the cache is off
         self.hits = 0
         self.misses = 0
 
@@ -59,10 +60,12 @@ class BuildCache:
                 db = sqlite3.connect(path, isolation_level=None)
                 db.execute("PRAGMA journal_mode=WAL")
                 db.execute("PRAGMA synchronous=NORMAL")
-                db.execute("CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT)")
+                db.execute("CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value BLOB)")
                 row = db.execute("SELECT value FROM meta WHERE key='stamp'").fetchone()
                 if row is None or row[0] != value:
-                    db.executescript("DROP TABLE IF EXISTS documents; DROP TABLE IF EXISTS pages; DROP TABLE IF EXISTS sources; DELETE FROM meta;")
+                    db.executescript("DROP TABLE IF EXISTS documents; DROP TABLE IF EXISTS pages; "
+                                     "DROP TABLE IF EXISTS sources; DROP TABLE meta; "
+                                     "CREATE TABLE meta (key TEXT PRIMARY KEY, value BLOB);")
                 db.execute("CREATE TABLE IF NOT EXISTS documents (key TEXT PRIMARY KEY, data BLOB)")
                 db.execute("CREATE TABLE IF NOT EXISTS sources (path TEXT PRIMARY KEY, size INTEGER, "
                            "mtime_ns INTEGER, ino INTEGER, sha256 TEXT)")
@@ -70,7 +73,7 @@ class BuildCache:
                            "size INTEGER, mtime_ns INTEGER, ino INTEGER)")
                 db.execute("INSERT OR REPLACE INTO meta VALUES ('stamp', ?)", (value,))
                 db.execute("PRAGMA quick_check").fetchone()
-                return cls(db, value)
+                return cls(db, value, folder)
             except sqlite3.DatabaseError:
                 # Corrupt or not a database: start again from nothing.
                 with_suffixes = [path, path.with_name(path.name + "-wal"), path.with_name(path.name + "-shm")]
@@ -146,13 +149,14 @@ class BuildCache:
         if row is None:
             return None
         try:
-            return pickle.loads(bytes.fromhex(row[0]))
+            return pickle.loads(row[0])
         except Exception:  # noqa: BLE001 - unreadable: as if absent
             return None
 
     def put_meta(self, key: str, value: object) -> None:
         if self.db is not None:
-            self.db.execute("INSERT OR REPLACE INTO meta VALUES (?, ?)", (key, pickle.dumps(value).hex()))
+            self.db.execute("INSERT OR REPLACE INTO meta VALUES (?, ?)",
+                            (key, pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)))
 
     # -- pages of the output folder ---------------------------------------------------
     def get_pages(self, output: Path) -> dict[str, tuple[str, int, int, int]]:

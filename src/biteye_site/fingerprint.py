@@ -20,6 +20,7 @@ from datetime import datetime, timedelta
 from pathlib import Path
 
 from biteye_site.config import SiteConfig
+from biteye_site.discover import is_junk
 from biteye_site.model import Author, Document, Site, Tag
 from biteye_site.routes import Route
 from biteye_site.search import index_version
@@ -67,8 +68,7 @@ class Fingerprints:
             return ""
         found = self._docs.get(id(d))
         if found is None:
-            data = (d.source_path, d.rel_path, d.title, d.slug, d.date, d.updated, d.authors, d.tags, d.summary,
-                    d.image, d.draft, d.extra, d.reading_minutes, d.date > self.reference,
+            data = (d.list_fields(), d.date > self.reference,
                     tuple((a.slug, a.name) for a in (self.site.author_of[n] for n in d.authors)),
                     tuple((t.slug, t.name) for t in (self.site.tag_of[n] for n in d.tags)))
             found = self._docs[id(d)] = hashlib.blake2b(repr(data).encode(), digest_size=12).hexdigest()
@@ -126,27 +126,35 @@ class Fingerprints:
         return h.hexdigest()
 
 
-def input_manifest(config: SiteConfig, settings: tuple, output: Path, code_stamp: str) -> str:
-    """A hash of everything a build reads, from file sizes and times (no file is read but templates).
+def input_manifest(config: SiteConfig, settings: tuple, output: Path, code_stamp: str) -> tuple[str, str]:
+    """Hashes of everything a build reads, from file sizes and times (no file is read but templates):
+    (all of it, all but the article sources). The second is the frame that must not change
+    for the edit path (edits.py) to apply.
 
     ``settings``: the build options that change the output (drafts, future, strict, output folder).
+    Editor litter (backups, swap files) is never read by a build, so it is left out.
     """
-    h = hashlib.sha256(code_stamp.encode())
-    h.update(repr((config, settings, str(output))).encode())
+    frame = hashlib.sha256(code_stamp.encode())
+    frame.update(repr((config, settings, str(output))).encode())
+    articles = hashlib.sha256()
     for folder in (config.content_dir, config.static_dir):
         for dirpath, dirs, names in os.walk(folder):
             dirs.sort()
             for name in sorted(names):
+                if is_junk(name):
+                    continue
                 path = os.path.join(dirpath, name)
                 try:
                     st = os.stat(path)
                 except OSError:
                     st = None
-                h.update(f"{path}\0{st and (st.st_size, st.st_mtime_ns, st.st_ino)}\0".encode())
-    h.update(theme_hash(config, code_stamp).encode())
+                line = f"{path}\0{st and (st.st_size, st.st_mtime_ns, st.st_ino)}\0".encode()
+                (articles if folder == config.content_dir and name.endswith(".md") else frame).update(line)
+    frame.update(theme_hash(config, code_stamp).encode())
     if config.search:
-        h.update(index_version().encode())  # a Pagefind upgrade re-indexes
-    return h.hexdigest()
+        frame.update(index_version().encode())  # a Pagefind upgrade re-indexes
+    frame_hex = frame.hexdigest()
+    return hashlib.sha256(f"{frame_hex}|{articles.hexdigest()}".encode()).hexdigest(), frame_hex
 
 
 def publication_state(dates: tuple[tuple[datetime, bool], ...], reference: datetime) -> str:
@@ -161,18 +169,26 @@ def output_intact(output: Path, unchanged: dict[str, str], recorded: int) -> boo
     """Every file the last build recorded is still there as written, and nothing else was added."""
     if len(unchanged) != recorded:
         return False
+    # A plain scandir walk: one folder per article makes os.walk's overhead count.
     count = 0
-    for _, _, names in os.walk(output):
-        count += len(names)
+    folders = [str(output)]
+    while folders:
+        with os.scandir(folders.pop()) as entries:
+            for entry in entries:
+                if entry.is_dir(follow_symlinks=False):
+                    folders.append(entry.path)
+                else:
+                    count += 1
     return count == recorded + 1  # + the ownership marker
 
 
 def unchanged_pages(recorded: dict[str, tuple[str, int, int, int]], output: Path) -> dict[str, str]:
     """Fingerprints of files still exactly as the last build wrote them (size, mtime, inode)."""
     found = {}
+    base = str(output)
     for rel, (fp, size, mtime, ino) in recorded.items():
         try:
-            st = os.stat(output / rel)
+            st = os.stat(f"{base}/{rel}")
         except OSError:
             continue
         if st.st_size == size and st.st_mtime_ns == mtime and st.st_ino == ino:

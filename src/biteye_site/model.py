@@ -53,6 +53,12 @@ class Document:
                 return line, col
         return None, None
 
+    def list_fields(self) -> tuple:
+        """All that lists, neighbours and related links can show of the article: everything
+        but the body and what is derived from it alone (headings, links, exact word count)."""
+        return (self.source_path, self.rel_path, self.title, self.slug, self.date, self.updated, self.authors,
+                self.tags, self.summary, self.image, self.draft, self.extra, self.reading_minutes)
+
     @property
     def reading_minutes(self) -> int:
         return max(1, round(self.word_count / 200))

@@ -294,6 +294,30 @@ def _update_in_place(output: Path, files: list[tuple[str, bytes | None]], static
     removed = sorted(present - seen)
     if len(changes) + len(removed) > max(200, len(seen) // 10):
         return None  # a big change: the whole-folder swap is as fast and simpler to undo
+    _apply(output, changes, removed, staging, backup)
+    return WriteReport(len(changes), unchanged, len(removed))
+
+
+def replace_files(output: Path, files: list[tuple[str, bytes]]) -> WriteReport:
+    """Replace a few files of an existing output folder, as one transaction (the edit path:
+    every other file is known to be as the last build wrote it). Equal files are left alone."""
+    try:
+        changes = [(rel, data) for rel, data in files if not _same_file(safe_join(output, rel), data)]
+        if changes:
+            output = output.resolve()
+            _apply(output, changes, [], output.parent / f".{output.name}.tmp-{os.getpid()}",
+                   output.parent / f".{output.name}.old-{os.getpid()}")
+    except OSError as exc:
+        where = Path(exc.filename) if exc.filename else output
+        raise OutputError([problem(shown_path(where), None, None,
+                                   f"não foi possível gravar a saída: {exc.strerror or exc}",
+                                   "confira as permissões e o espaço livre no disco; a saída anterior não foi alterada")]) from None
+    return WriteReport(len(changes), len(files) - len(changes), 0)
+
+
+def _apply(output: Path, changes: list[tuple[str, bytes]], removed: list[str], staging: Path, backup: Path) -> None:
+    """Write ``changes`` and delete ``removed`` inside ``output``; on any failure, Ctrl-C
+    included, every old file is put back."""
     replaced: list[str] = []
     created: list[str] = []
     deleted: list[str] = []
@@ -335,7 +359,6 @@ def _update_in_place(output: Path, files: list[tuple[str, bytes | None]], static
             folder = folder.parent
     shutil.rmtree(staging, ignore_errors=True)
     shutil.rmtree(backup, ignore_errors=True)
-    return WriteReport(len(changes), unchanged, len(removed))
 
 
 def clean(output: Path, cache: Path, *, root: Path, content: Path, protected: Iterable[Path] = (),

@@ -143,13 +143,7 @@ def plan_routes(site: Site, per_page: int, search: bool = False) -> tuple[Route,
     docs = site.documents
     routes += _list_routes("home", None, docs, "index.html", per_page)
     for i, doc in enumerate(docs):
-        url = url_for("article", doc)
-        newer = docs[i - 1] if i > 0 else None
-        older = docs[i + 1] if i + 1 < len(docs) else None
-        routes.append(Route(url, output_path(url), "article", "article.html",
-                            # 'extra': the article's unknown front-matter keys, as a mapping for templates.
-                            {"doc": doc, "newer": newer, "older": older, "extra": doc.extra_dict},
-                            doc.source_path, doc.updated or doc.date))
+        routes.append(article_route(doc, docs[i - 1] if i > 0 else None, docs[i + 1] if i + 1 < len(docs) else None))
     routes.append(Route("tags/", "tags/index.html", "tags", "tags.html", {"tags": site.tags}, lastmod=_lastmod(docs)))
     for tag in site.tags:
         routes += _list_routes("tag", tag, tag.documents, "tag.html", per_page, {"tag": tag})
@@ -170,13 +164,9 @@ def plan_routes(site: Site, per_page: int, search: bool = False) -> tuple[Route,
                             in_sitemap=False))
     routes.append(Route("404.html", "404.html", "notfound", "404.html", {}, in_sitemap=False))
     # Generated files (not templates): feeds, sitemaps, robots.txt.
-    routes.append(Route("feed.xml", "feed.xml", "feed", None, {"documents": docs, "obj": None}, in_sitemap=False))
-    for tag in site.tags:
-        url = url_for("feed", tag)
-        routes.append(Route(url, url, "feed", None, {"documents": tag.documents, "obj": tag}, in_sitemap=False))
-    for author in site.authors:
-        url = url_for("feed", author)
-        routes.append(Route(url, url, "feed", None, {"documents": author.documents, "obj": author}, in_sitemap=False))
+    routes.append(feed_route(None, docs))
+    routes += [feed_route(tag, tag.documents) for tag in site.tags]
+    routes += [feed_route(author, author.documents) for author in site.authors]
     in_map = sum(1 for r in routes if r.in_sitemap)
     parts = math.ceil(in_map / MAX_SITEMAP_URLS) if in_map > MAX_SITEMAP_URLS else 0
     routes.append(Route("sitemap.xml", "sitemap.xml", "sitemap", None, {"parts": parts}, in_sitemap=False))
@@ -192,6 +182,20 @@ def plan_routes(site: Site, per_page: int, search: bool = False) -> tuple[Route,
         routes.append(Route(url, url, kind, None, {"news": bool(news)}, in_sitemap=False))
     check_collisions(routes)
     return tuple(routes)
+
+
+def article_route(doc: Document, newer: Document | None, older: Document | None) -> Route:
+    url = url_for("article", doc)
+    # 'extra': the article's unknown front-matter keys, as a mapping for templates.
+    return Route(url, output_path(url), "article", "article.html",
+                 {"doc": doc, "newer": newer, "older": older, "extra": doc.extra_dict},
+                 doc.source_path, doc.updated or doc.date)
+
+
+def feed_route(obj: Tag | Author | None, documents: tuple[Document, ...]) -> Route:
+    """The site's feed (``obj`` None) or a tag's or author's; ``documents`` newest first."""
+    url = url_for("feed", obj)
+    return Route(url, url, "feed", None, {"documents": documents, "obj": obj}, in_sitemap=False)
 
 
 def _slug_position(route: Route) -> tuple[int | None, int | None]:

@@ -1,0 +1,166 @@
+"""The edit path (edits.py): a build after only article bodies changed renders just their
+pages and feeds. Whenever it applies, the output must equal a cold build, byte for byte;
+whenever anything else changed, the full build must run instead."""
+
+from __future__ import annotations
+
+import pytest
+
+from biteye_site.build import BuildOptions, build
+from biteye_site.config import load_config
+from biteye_site.edits import templates_fit
+from biteye_site.errors import ContentError
+from test_incremental import NOW, assert_same_as_cold, populate, tree
+
+NEWEST = "2026/recente.md"
+
+
+def rebuild(site):
+    return build(load_config(site.root / "site.yaml"), BuildOptions(now=NOW, output=site.public))
+
+
+def path_taken(report) -> str:
+    return {"editar": "edit", "verificar": "no-change"}.get(report.timings[0][0], "full")
+
+
+def append(site, rel: str, text: str = "\n\nUm parágrafo novo, inventado para o teste.\n") -> None:
+    path = site.content / rel
+    path.write_text(path.read_text(encoding="utf-8") + text, encoding="utf-8")
+
+
+@pytest.fixture
+def built(site):
+    populate(site, 60)
+    site.add(NEWEST, title="A notícia mais recente", date="2026-10-31T10:00:00-03:00",
+             authors=["Ana Fictícia"], tags=["Nuvem", "Dados"], summary="Resumo fixo.",
+             body="## Contexto\n\nTexto inventado.\n\n## Mais\n\nOutro parágrafo.")
+    assert path_taken(rebuild(site)) == "full"
+    return site
+
+
+def test_body_edit_of_the_newest_article_replaces_its_page_and_feeds(built, tmp_path):
+    append(built, NEWEST)
+    report = rebuild(built)
+    assert path_taken(report) == "edit"
+    # Its page, the site's feed, two tag feeds and its author's feed.
+    assert report.rendered == 5 and report.written == 5
+    assert "Um parágrafo novo, inventado" in built.read("artigos/a-noticia-mais-recente/index.html")
+    assert "Um parágrafo novo, inventado" in built.read("feed.xml")
+    assert_same_as_cold(built, tmp_path)
+    assert path_taken(rebuild(built)) == "no-change"
+
+
+def test_body_edit_leaves_every_other_file_alone(built):
+    before = {p: (p.stat().st_ino, p.stat().st_mtime_ns) for p in built.public.rglob("*") if p.is_file()}
+    append(built, "2025/artigo-010.md")
+    report = rebuild(built)
+    assert path_taken(report) == "edit"
+    after = {p: (p.stat().st_ino, p.stat().st_mtime_ns) for p in built.public.rglob("*") if p.is_file()}
+    changed = sorted(p.relative_to(built.public).as_posix() for p in before if before[p] != after[p])
+    assert "artigos/noticia-ficticia-numero-10/index.html" in changed
+    assert all(p.endswith("feed.xml") or p.startswith("artigos/noticia-ficticia-numero-10/") for p in changed), changed
+    assert len(changed) == report.written
+
+
+def test_consecutive_edits_a_revert_and_then_a_template_change(built, tmp_path):
+    original = (built.content / "2024/artigo-003.md").read_text(encoding="utf-8")
+    append(built, "2024/artigo-003.md")
+    assert path_taken(rebuild(built)) == "edit"
+    append(built, "2026/artigo-005.md", "\n\nOutra correção, no meio do texto.\n")
+    assert path_taken(rebuild(built)) == "edit"
+    assert_same_as_cold(built, tmp_path)
+    (built.content / "2024/artigo-003.md").write_text(original, encoding="utf-8")
+    assert path_taken(rebuild(built)) == "edit"
+    assert_same_as_cold(built, tmp_path)
+    template = built.root / "templates" / "base.html"
+    template.write_text(template.read_text(encoding="utf-8").replace("Pular para o conteúdo", "Ir ao conteúdo"),
+                        encoding="utf-8")
+    assert path_taken(rebuild(built)) == "full"
+    assert_same_as_cold(built, tmp_path)
+
+
+@pytest.mark.parametrize("change", [
+    pytest.param(lambda t: t.replace("Notícia fictícia número 7", "Outro título"), id="title"),
+    pytest.param(lambda t: t.replace("2025-08-08T", "2025-08-09T"), id="date"),
+    pytest.param(lambda t: t.replace('"Código aberto"', '"Redes"'), id="tag"),
+    pytest.param(lambda t: t.replace("\n---\n", "\nsummary: Um resumo novo.\n---\n", 1), id="summary"),
+    pytest.param(lambda t: t.replace("\n---\n", "\nassunto_extra: sim\n---\n", 1), id="unknown-key"),
+    pytest.param(lambda t: t + "\n\n" + "palavra " * 400, id="reading-time"),
+    pytest.param(lambda t: t.replace("Texto inventado do artigo 7", "Mudou o primeiro parágrafo"), id="first-paragraph"),
+])
+def test_a_change_lists_can_show_takes_the_full_path(built, tmp_path, change):
+    path = built.content / "2025/artigo-007.md"
+    text = path.read_text(encoding="utf-8")
+    assert change(text) != text
+    path.write_text(change(text), encoding="utf-8")
+    assert path_taken(rebuild(built)) == "full"
+    assert_same_as_cold(built, tmp_path)
+
+
+def test_new_link_to_another_article_is_resolved(built, tmp_path):
+    append(built, "2025/artigo-010.md", "\n\nVeja também [o artigo três](../2024/artigo-003.md#detalhes).\n")
+    assert path_taken(rebuild(built)) == "edit"
+    assert 'href="/artigos/noticia-ficticia-numero-3/#detalhes"' in built.read("artigos/noticia-ficticia-numero-10/index.html")
+    assert_same_as_cold(built, tmp_path)
+
+
+def test_new_link_to_a_missing_article_is_an_error_and_the_site_is_kept(built):
+    before = tree(built.public)
+    append(built, "2025/artigo-010.md", "\n\nVeja [isto](../2024/nao-existe.md).\n")
+    with pytest.raises(ContentError) as info:
+        rebuild(built)
+    assert "2025/artigo-010.md" in str(info.value.problems[0].format()) and "não existe" in info.value.problems[0].format()
+    assert tree(built.public) == before
+
+
+def test_warning_anywhere_takes_the_full_path_and_is_reported_again(built, tmp_path):
+    append(built, "2024/artigo-003.md", "\n\n[clique](javascript:alert(1))\n")
+    first = rebuild(built)
+    assert first.warnings and path_taken(first) == "full"
+    append(built, "2025/artigo-010.md")
+    second = rebuild(built)
+    assert path_taken(second) == "full"
+    assert [w.format() for w in second.warnings] == [w.format() for w in first.warnings]
+    assert_same_as_cold(built, tmp_path)
+
+
+def test_an_article_template_that_reads_the_whole_site_takes_the_full_path(built, tmp_path):
+    template = built.root / "templates" / "article.html"
+    template.write_text(template.read_text(encoding="utf-8").replace(
+        "{% block content %}", "{% block content %}<p>{{ site.documents | length }} artigos no arquivo</p>", 1),
+        encoding="utf-8")
+    rebuild(built)
+    append(built, "2025/artigo-010.md")
+    assert path_taken(rebuild(built)) == "full"
+    assert_same_as_cold(built, tmp_path)
+
+
+def test_a_page_edited_by_hand_in_the_output_takes_the_full_path(built, tmp_path):
+    page = built.public / "tags/nuvem/index.html"
+    page.write_text("editado à mão", encoding="utf-8")
+    append(built, "2025/artigo-010.md")
+    assert path_taken(rebuild(built)) == "full"
+    assert_same_as_cold(built, tmp_path)
+
+
+def test_a_new_file_takes_the_full_path(built, tmp_path):
+    append(built, "2025/artigo-010.md")
+    built.add("2026/outro.md", title="Mais um", date="2026-03-01T10:00:00-03:00", authors=["Ana Fictícia"],
+              tags=["Nuvem"], body="Novo.")
+    assert path_taken(rebuild(built)) == "full"
+    assert_same_as_cold(built, tmp_path)
+
+
+def test_templates_fit(site):
+    config = load_config(site.root / "site.yaml")
+    assert templates_fit(config), "the project's own article template reads only site.reference_time"
+    article = site.root / "templates" / "article.html"
+    original = article.read_text(encoding="utf-8")
+    for bad in ["{{ site.tags | length }}", "{% set s = site %}{{ s.reference_time }}", "{{ site['documents'] }}",
+                "{% include name_of_template %}"]:
+        article.write_text(original.replace("{% block content %}", "{% block content %}" + bad, 1), encoding="utf-8")
+        assert not templates_fit(config), bad
+    article.write_text(original, encoding="utf-8")
+    base = site.root / "templates" / "base.html"
+    base.write_text(base.read_text(encoding="utf-8").replace("<body", "{{ site.authors }}<body", 1), encoding="utf-8")
+    assert not templates_fit(config), "a template the article extends is read too"
