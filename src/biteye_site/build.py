@@ -163,6 +163,7 @@ class Generated:
     dates: tuple[tuple[datetime, bool], ...] = ()   # every parsed article's (date, draft), for the next build
     sources: tuple[Source, ...] = ()                # every source file (their bytes let go)
     keys: dict[str, str] = field(default_factory=dict, compare=False)  # source → cache key of its Document
+    listed: dict[str, str] = field(default_factory=dict, compare=False)  # source → Fingerprints.doc() digest
 
 
 class _Laps:
@@ -238,20 +239,40 @@ def parse_all(sources: tuple[Source, ...], config: SiteConfig, reference: dateti
     return results, doc_keys, keys
 
 
+@dataclass(frozen=True)
+class Found:
+    """content/ as discover() found it, with the cache's file signatures it started from."""
+
+    sources: tuple[Source, ...]
+    problems: tuple[Problem, ...]
+    known: dict
+    seconds: float
+
+
+def find_sources(config: SiteConfig, cache: BuildCache) -> Found:
+    clock = time.perf_counter()
+    known = cache.get_known()
+    sources, problems = discover(config.content_dir, config.root, config.max_file_size, known)
+    return Found(sources, tuple(problems), known, time.perf_counter() - clock)
+
+
 @_unfreezes
 def generate(config: SiteConfig, options: BuildOptions = BuildOptions(), cache: BuildCache | None = None,
-             previous: dict[str, str] | None = None) -> Generated:
+             previous: dict[str, str] | None = None, found: Found | None = None) -> Generated:
     """Read content/ and render every page in memory. Raises ContentError/TemplateError.
 
     With ``previous`` (output path → fingerprint of the file already written),
     pages whose fingerprint is unchanged are not rendered: their bytes are None.
+    ``found``: content/ already discovered by build().
     """
     lap = _Laps()
     cache = cache or BuildCache.disabled()
     reference = reference_time(options.now)
-    known = cache.get_known()
-    sources, problems = discover(config.content_dir, config.root, config.max_file_size, known)
-    cache.put_known(sources, known)
+    if found is None:
+        found = find_sources(config, cache)
+    lap.clock -= found.seconds  # reading content/ counts as the first stage
+    sources, problems = found.sources, list(found.problems)
+    cache.put_known(sources, found.known)
     authors_file = config.content_dir / "authors.yaml"
     profiles, more = load_authors(authors_file, authors_file.relative_to(config.root).as_posix()
                                   if authors_file.is_relative_to(config.root) else str(authors_file))
@@ -282,7 +303,7 @@ def generate(config: SiteConfig, options: BuildOptions = BuildOptions(), cache: 
     routes = plan_routes(site, config.per_page, search=config.search)
     lap("organizar")
     renderer = Renderer(config, site, routes, cache.folder)
-    fingerprints = route_fingerprints(config, site, routes, doc_keys, cache, reference)
+    fingerprints, listed = route_fingerprints(config, site, routes, doc_keys, cache, reference)
     previous = previous or {}
     todo = [i for i, r in enumerate(routes) if previous.get(r.output_path) != fingerprints[r.output_path]]
     if len(todo) > 1:
@@ -312,7 +333,7 @@ def generate(config: SiteConfig, options: BuildOptions = BuildOptions(), cache: 
     warnings = tuple(sorted(problems, key=Problem.sort_key))
     return Generated(site, routes, tuple(files), warnings, skipped_drafts, skipped_future, tuple(lap.timings),
                      search, fingerprints, cache.hits, len(todo), dates, sources,
-                     {s.rel_path: key for s, key in zip(sources, keys)})
+                     {s.rel_path: key for s, key in zip(sources, keys)}, listed)
 
 
 def _with_previous_bytes(files: list[tuple[str, bytes | None]], output: Path) -> list[tuple[str, bytes]]:
@@ -321,11 +342,12 @@ def _with_previous_bytes(files: list[tuple[str, bytes | None]], output: Path) ->
 
 
 def route_fingerprints(config: SiteConfig, site: Site, routes: tuple[Route, ...], doc_keys: dict[int, str],
-                       cache: BuildCache, reference: datetime) -> dict[str, str]:
+                       cache: BuildCache, reference: datetime) -> tuple[dict[str, str], dict[str, str]]:
+    """(output path → fingerprint, published source → digest of the article as lists show it)"""
     base = theme_hash(config, cache.stamp or stamp())
     fp = Fingerprints(base, site, doc_keys, reference, tuple(recent(site.documents, reference)), config.feed_entries)
     entries = tuple((r.url, r.lastmod) for r in routes if r.in_sitemap)
-    return {r.output_path: fp.of(r, entries) for r in routes}
+    return {r.output_path: fp.of(r, entries) for r in routes}, {d.rel_path: fp.doc(d) for d in site.documents}
 
 
 def open_cache(config: SiteConfig, options: BuildOptions) -> BuildCache:
@@ -361,12 +383,13 @@ def build(config: SiteConfig, options: BuildOptions = BuildOptions()) -> BuildRe
             return replace(report, written=0, unchanged=report.files + report.static_files, removed=0,
                            rendered=0, cache_hits=len(last["dates"]), search_seconds=None,
                            timings=(("verificar", time.perf_counter() - clock),))
+        found = find_sources(config, cache)
         if intact and not last["report"].warnings:
-            report = _edit_path(config, cache, output, manifest, frame, reference, last, previous, clock)
+            report = _edit_path(config, cache, output, manifest, frame, reference, last, previous, found, clock)
             if report is not None:
                 cache.close()
                 return report
-        gen = generate(config, options, cache, previous)
+        gen = generate(config, options, cache, previous, found)
         clock = time.perf_counter()
         written = write_site(output, gen.files, config.static_dir)
         # Static files are recorded too, so a hand-edited copy in the output is noticed.
@@ -388,7 +411,7 @@ def build(config: SiteConfig, options: BuildOptions = BuildOptions()) -> BuildRe
                          gen.cache_hits, gen.rendered, len(statics))
     try:
         if manifest is not None:
-            cache.put_meta("edits", edit_index(frame, config, site, gen.routes, gen.sources, gen.keys))
+            cache.put_meta("edits", edit_index(frame, config, site, gen.routes, gen.sources, gen.keys, gen.listed))
             cache.put_meta("last_build", {"manifest": manifest, "dates": gen.dates, "report": report,
                                           "state": publication_state(gen.dates, reference),
                                           "fingerprints": len(gen.fingerprints) + len(statics)})
@@ -397,14 +420,15 @@ def build(config: SiteConfig, options: BuildOptions = BuildOptions()) -> BuildRe
     return report
 
 
-def _edit_path(config: SiteConfig, cache: BuildCache, output: Path, manifest: str, frame: str,
-               reference: datetime, last: dict, previous: dict[str, str], clock: float) -> BuildReport | None:
+def _edit_path(config: SiteConfig, cache: BuildCache, output: Path, manifest: str, frame: str, reference: datetime,
+               last: dict, previous: dict[str, str], found: Found, clock: float) -> BuildReport | None:
     """Only the text of a few articles changed: replace their pages and feeds (see edits.py).
     None when the full build is needed."""
     index = cache.get_meta("edits")
     if not isinstance(index, EditIndex):
         return None
-    edit = edit_build(config, cache, index, frame, reference, parse_document, resolve_links, document_key)
+    edit = edit_build(config, cache, index, frame, reference, found.sources, found.problems,
+                      parse_document, resolve_links, document_key)
     if edit is None:
         return None
     made = time.perf_counter()
@@ -412,7 +436,7 @@ def _edit_path(config: SiteConfig, cache: BuildCache, output: Path, manifest: st
     pages = {**previous, **{path: "edit:" + hashlib.sha256(data).hexdigest() for path, data in edit.files}}
     try:
         cache.put_documents(edit.new_documents, {key for _, key in edit.index.sources.values()})
-        cache.put_known(edit.sources, edit.known)
+        cache.put_known(found.sources, found.known)
         cache.put_pages(output, pages, previous)
         cache.put_meta("edits", edit.index)
         report = replace(last["report"], written=written.written, removed=0, rendered=len(edit.files),

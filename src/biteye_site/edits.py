@@ -16,7 +16,6 @@ the same bytes (tests/test_incremental.py compares both with a cold build).
 
 from __future__ import annotations
 
-import hashlib
 import pickle
 from dataclasses import dataclass, replace
 from datetime import datetime
@@ -26,7 +25,7 @@ from jinja2 import nodes
 
 from biteye_site.cache import BuildCache
 from biteye_site.config import SiteConfig
-from biteye_site.discover import discover
+from biteye_site.fingerprint import Fingerprints
 from biteye_site.model import Author, Document, Site, Source, Tag
 from biteye_site.render import Renderer
 from biteye_site.routes import Route, article_route, feed_route
@@ -43,20 +42,17 @@ class EditIndex:
     sources: dict[str, tuple[str, str]]         # every source file → (sha256, cache key)
     order: tuple[str, ...]                      # published articles' sources, newest first
     slugs: tuple[str, ...]                      # their slugs, in the same order
-    fields: dict[str, str]                      # published source → digest of Document.list_fields()
+    fields: dict[str, str]                      # published source → Fingerprints.doc(): the article as lists show it
     related: dict[str, tuple[str, ...]]         # published source → its related articles' sources
     feeds: dict[str, tuple[Tag | Author | None, tuple[str, ...]]]  # feed path → (whose, sources of its entries)
     tag_of: dict[str, Tag]                      # as in Site, without their documents
     author_of: dict[str, Author]
 
 
-def list_digest(doc: Document) -> str:
-    return hashlib.blake2b(repr(doc.list_fields()).encode(), digest_size=16).hexdigest()
-
-
 def edit_index(frame: str, config: SiteConfig, site: Site, routes: tuple[Route, ...], sources: tuple[Source, ...],
-               keys: dict[str, str]) -> EditIndex:
-    """The index of a finished full build (``keys``: source → cache key of its parsed Document)."""
+               keys: dict[str, str], listed: dict[str, str]) -> EditIndex:
+    """The index of a finished full build (``keys``: source → cache key of its parsed Document;
+    ``listed``: published source → the digest lists are fingerprinted with, Fingerprints.doc())."""
     light: dict[int, Tag | Author] = {}
 
     def lighten(obj):
@@ -77,7 +73,7 @@ def edit_index(frame: str, config: SiteConfig, site: Site, routes: tuple[Route, 
         sources={s.rel_path: (s.sha256, keys[s.rel_path]) for s in sources if s.rel_path in keys},
         order=tuple(d.rel_path for d in site.documents),
         slugs=tuple(d.slug for d in site.documents),
-        fields={d.rel_path: list_digest(d) for d in site.documents},
+        fields=listed,
         related={d.rel_path: tuple(r.rel_path for r in site.related.get(d.slug, ())) for d in site.documents},
         feeds=feeds,
         tag_of={name: lighten(tag) for name, tag in site.tag_of.items()},
@@ -91,13 +87,11 @@ class Edit:
 
     files: tuple[tuple[str, bytes], ...]
     index: EditIndex
-    sources: tuple[Source, ...]
-    known: dict                                 # the cache's file signatures before this build
     new_documents: dict[str, bytes]             # cache key → pickled (Document, problems)
 
 
 def edit_build(config: SiteConfig, cache: BuildCache, index: EditIndex, frame: str, reference: datetime,
-               parse, resolve_links, document_key) -> Edit | None:
+               sources: tuple[Source, ...], problems: tuple, parse, resolve_links, document_key) -> Edit | None:
     """The pages that differ after a body-only edit, or None when the full build is needed.
 
     ``parse``, ``resolve_links`` and ``document_key`` are build.py's own stages, so both
@@ -105,14 +99,15 @@ def edit_build(config: SiteConfig, cache: BuildCache, index: EditIndex, frame: s
     """
     if config.search or frame != index.frame or not index.templates_fit:
         return None  # (Pagefind has no incremental mode: any article change re-indexes the whole site)
-    known = cache.get_known()
-    sources, problems = discover(config.content_dir, config.root, config.max_file_size, known)
     if problems or {s.rel_path for s in sources} != index.sources.keys():
         return None
     changed = [s for s in sources if s.sha256 != index.sources[s.rel_path][0]]
     if not changed or len(changed) > MAX_EDITS or any(s.rel_path not in index.fields for s in changed):
         return None
     published = dict(zip(index.order, index.slugs))   # source → slug
+    # The same digest the full build fingerprints lists with: equal, and no list changes.
+    lists = Fingerprints("", Site((), (), (), (), reference, index.tag_of, index.author_of), {}, reference, (),
+                         config.feed_entries)
     all_sources = set(index.sources)
     fresh: dict[str, Document] = {}
     new_documents: dict[str, bytes] = {}
@@ -121,7 +116,12 @@ def edit_build(config: SiteConfig, cache: BuildCache, index: EditIndex, frame: s
             source = replace(source, data=source.path.read_bytes())
         result = parse(source, config, reference)
         doc, problems = result
-        if doc is None or problems or list_digest(doc) != index.fields[source.rel_path]:
+        if doc is None or problems:
+            return None
+        try:
+            if lists.doc(doc) != index.fields[source.rel_path]:
+                return None
+        except KeyError:  # a tag or author the site did not have
             return None
         linked, problems = resolve_links([doc], published, all_sources, config.base_path)
         if problems:
@@ -164,7 +164,7 @@ def edit_build(config: SiteConfig, cache: BuildCache, index: EditIndex, frame: s
     sources_now = {**index.sources}
     for source in changed:
         sources_now[source.rel_path] = (source.sha256, document_key(config, source))
-    return Edit(files, replace(index, sources=sources_now), sources, known, new_documents)
+    return Edit(files, replace(index, sources=sources_now), new_documents)
 
 
 # What templates may read of ``site`` on an article page for the edit path to apply: it
