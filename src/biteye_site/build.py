@@ -27,7 +27,7 @@ from biteye_site.fingerprint import (Fingerprints, input_manifest, output_intact
 from biteye_site.frontmatter import parse_front_matter
 from biteye_site.markdown import render_markdown
 from biteye_site.model import Document, Site, Source
-from biteye_site.output import check_output_dir, replace_files, static_files, write_site
+from biteye_site.output import Staged, Staging, check_output_dir, replace_files, static_files, write_site
 from biteye_site.parallel import pmap
 from biteye_site.progress import silent
 from biteye_site.related import related_documents
@@ -151,7 +151,8 @@ class Generated:
 
     site: Site
     routes: tuple[Route, ...]
-    files: tuple[tuple[str, bytes | None], ...]  # (output path, bytes); None: unchanged since `previous`
+    files: tuple[tuple[str, bytes | Staged | None], ...]  # (output path, bytes); None: unchanged since
+    #                                                         `previous`; Staged: written to the staging folder
     problems: tuple[Problem, ...]            # warnings only (errors raise)
     skipped_drafts: int
     skipped_future: int
@@ -227,14 +228,17 @@ def parse_all(sources: tuple[Source, ...], config: SiteConfig, reference: dateti
         sources = tuple(replace(s, data=s.path.read_bytes()) if i in missing else s for i, s in enumerate(sources))
     # Workers return the pickled result: it crosses the process boundary as bytes and is
     # stored in the cache as it is, so the parent never pickles 10,000 documents again.
-    fresh = pmap(lambda j: pickle.dumps(parse_document(sources[todo[j]], config, reference),
-                                        protocol=pickle.HIGHEST_PROTOCOL),
-                 len(todo), jobs, lambda done, total: progress("analisar", done, total))
-    results: list = [found.get(k) for k in keys]
+    # This process unpickles each result as it arrives, while the workers go on parsing.
     with _gc_paused():
-        for i, data in zip(todo, fresh):
-            results[i] = pickle.loads(data)
-    cache.put_documents({keys[i]: data for i, data in zip(todo, fresh)}, set(keys))
+        fresh = pmap(lambda j: pickle.dumps(parse_document(sources[todo[j]], config, reference),
+                                            protocol=pickle.HIGHEST_PROTOCOL),
+                     len(todo), jobs, lambda done, total: progress("analisar", done, total),
+                     receive=lambda data: (data, pickle.loads(data)))
+    results: list = [found.get(k) for k in keys]
+    for i, (_, result) in zip(todo, fresh):
+        results[i] = result
+    # Stored by a background thread while the site is organised (sqlite3 lets go of the GIL).
+    cache.put_documents({keys[i]: data for i, (data, _) in zip(todo, fresh)}, set(keys), background=True)
     doc_keys = {id(doc): keys[i] for i, (doc, _) in enumerate(results) if doc is not None}
     return results, doc_keys, keys
 
@@ -258,12 +262,14 @@ def find_sources(config: SiteConfig, cache: BuildCache) -> Found:
 
 @_unfreezes
 def generate(config: SiteConfig, options: BuildOptions = BuildOptions(), cache: BuildCache | None = None,
-             previous: dict[str, str] | None = None, found: Found | None = None) -> Generated:
+             previous: dict[str, str] | None = None, found: Found | None = None,
+             staging: Staging | None = None) -> Generated:
     """Read content/ and render every page in memory. Raises ContentError/TemplateError.
 
     With ``previous`` (output path → fingerprint of the file already written),
     pages whose fingerprint is unchanged are not rendered: their bytes are None.
-    ``found``: content/ already discovered by build().
+    ``found``: content/ already discovered by build(). ``staging``: the pages are written
+    there as they are rendered (a first build), and their bytes are ``Staged`` markers.
     """
     lap = _Laps()
     cache = cache or BuildCache.disabled()
@@ -308,9 +314,15 @@ def generate(config: SiteConfig, options: BuildOptions = BuildOptions(), cache: 
     todo = [i for i, r in enumerate(routes) if previous.get(r.output_path) != fingerprints[r.output_path]]
     if len(todo) > 1:
         renderer.warm()
+    cache.wait()  # no thread may run when the render workers fork
     gc.freeze()
+    # With a staging folder, this process writes each page as it arrives (in order), while the
+    # workers render the next ones: one writer, as two processes creating files at once
+    # only contend for the file system.
+    order = iter(todo)
     rendered = pmap(lambda j: renderer.render(routes[todo[j]]), len(todo), options.jobs,
-                    lambda done, total: options.progress("renderizar", done, total))
+                    lambda done, total: options.progress("renderizar", done, total),
+                    receive=None if staging is None else lambda data: staging.put(routes[next(order)].output_path, data))
     files: list[tuple[str, bytes | None]] = [(r.output_path, None) for r in routes]
     for i, data in zip(todo, rendered):
         files[i] = (routes[i].output_path, data)
@@ -326,7 +338,8 @@ def generate(config: SiteConfig, options: BuildOptions = BuildOptions(), cache: 
         else:
             wanted = {r.output_path for r in routes if r.kind in INDEXED_KINDS}
             pages = [(path, data) for path, data in files if path in wanted]
-            search = build_search_index(routes, _with_previous_bytes(pages, options.output or config.output_dir))
+            search = build_search_index(routes, _with_previous_bytes(pages, options.output or config.output_dir,
+                                                                     staging))
             files += search.files
             fingerprints.update({path: "search:" + search_fp for path, _ in search.files})
             lap("indexar busca")
@@ -336,9 +349,14 @@ def generate(config: SiteConfig, options: BuildOptions = BuildOptions(), cache: 
                      {s.rel_path: key for s, key in zip(sources, keys)}, listed)
 
 
-def _with_previous_bytes(files: list[tuple[str, bytes | None]], output: Path) -> list[tuple[str, bytes]]:
-    """Unchanged article pages are still needed whole by the search indexer: read them back."""
-    return [(path, data if data is not None else (output / path).read_bytes()) for path, data in files]
+def _with_previous_bytes(files: list[tuple[str, bytes | Staged | None]], output: Path,
+                         staging: Staging | None) -> list[tuple[str, bytes]]:
+    """Unchanged or staged article pages are still needed whole by the search indexer: read them back."""
+    def whole(path: str, data: bytes | Staged | None) -> bytes:
+        if isinstance(data, Staged):
+            return staging.read(path)  # type: ignore[union-attr]
+        return data if data is not None else (output / path).read_bytes()
+    return [(path, whole(path, data)) for path, data in files]
 
 
 def route_fingerprints(config: SiteConfig, site: Site, routes: tuple[Route, ...], doc_keys: dict[int, str],
@@ -366,6 +384,7 @@ def build(config: SiteConfig, options: BuildOptions = BuildOptions()) -> BuildRe
                      protected=(config.templates_dir, config.static_dir), force=options.force)
     cache = open_cache(config, options)
     clock = time.perf_counter()
+    staging = None
     try:
         settings = (options.drafts, options.future, options.strict, str(output))
         manifest, frame = input_manifest(config, settings, output, cache.stamp) if cache.db is not None else (None, None)
@@ -389,15 +408,19 @@ def build(config: SiteConfig, options: BuildOptions = BuildOptions()) -> BuildRe
             if report is not None:
                 cache.close()
                 return report
-        gen = generate(config, options, cache, previous, found)
+        # A first build: pages are written into the new folder as soon as they are rendered.
+        staging = Staging(output) if not output.exists() else None
+        gen = generate(config, options, cache, previous, found, staging)
         clock = time.perf_counter()
-        written = write_site(output, gen.files, config.static_dir)
+        written = write_site(output, gen.files, config.static_dir, staging)
         # Static files are recorded too, so a hand-edited copy in the output is noticed.
         statics = {rel: "static:" + hashlib.sha256(path.read_bytes()).hexdigest()
                    for rel, path in static_files(config.static_dir)}
         cache.put_pages(output, {**gen.fingerprints, **statics}, previous)
         timings = gen.timings + (("gravar", time.perf_counter() - clock),)
     except BaseException:
+        if staging is not None:
+            staging.discard()
         if cache.db is not None:
             cache.put_meta("last_build", None)
         cache.close()

@@ -17,6 +17,7 @@ import hashlib
 import os
 import pickle
 import sqlite3
+import threading
 from contextlib import closing
 from pathlib import Path
 
@@ -40,7 +41,9 @@ class BuildCache:
     """Open with ``BuildCache.open(folder)``; ``None`` folder gives a cache that stores nothing."""
 
     def __init__(self, db: sqlite3.Connection | None, stamp_value: str, folder: Path | None = None):
-        self.db = db
+        self._db = db
+        self._writer: threading.Thread | None = None
+        self._failure: BaseException | None = None
         self.stamp = stamp_value
         self.folder = folder  # None: the cache is off
         self.hits = 0
@@ -57,7 +60,8 @@ class BuildCache:
         value = stamp()
         for attempt in range(2):
             try:
-                db = sqlite3.connect(path, isolation_level=None)
+                # put_documents(background=True) writes from another thread; wait() joins it first.
+                db = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
                 db.execute("PRAGMA journal_mode=WAL")
                 db.execute("PRAGMA synchronous=NORMAL")
                 db.execute("CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value BLOB)")
@@ -86,10 +90,30 @@ class BuildCache:
                     raise
         raise AssertionError("unreachable")
 
+    @property
+    def db(self) -> sqlite3.Connection | None:
+        """The connection, once any background write has finished."""
+        self.wait()
+        return self._db
+
+    def wait(self) -> None:
+        """Let a background write finish. If it failed, the cache is off for the rest of
+        the build (an unusable cache only costs time; the next build starts it again)."""
+        if self._writer is not None:
+            self._writer.join()
+            self._writer = None
+        if self._failure is not None:
+            failure, self._failure = self._failure, None
+            if not isinstance(failure, sqlite3.Error):
+                raise failure
+            if self._db is not None:
+                self._db.close()
+                self._db = None
+
     def close(self) -> None:
         if self.db is not None:
-            self.db.close()
-            self.db = None
+            self._db.close()  # type: ignore[union-attr]
+            self._db = None
 
     # -- parsed documents ----------------------------------------------------------
     def get_documents(self, keys: list[str]) -> dict[str, object]:
@@ -109,11 +133,28 @@ class BuildCache:
         self.misses += len(set(keys)) - len(found)
         return found
 
-    def put_documents(self, items: dict[str, bytes], keep: set[str]) -> None:
-        """Store new entries (already pickled, see ``dumps``) and drop those no source uses any more."""
-        if self.db is None:
+    def put_documents(self, items: dict[str, bytes], keep: set[str], background: bool = False) -> None:
+        """Store new entries (already pickled) and drop those no source uses any more.
+
+        ``background``: in a thread, while the caller goes on; ``wait()`` (or any other use
+        of the cache) joins it."""
+        db = self.db
+        if db is None:
             return
-        with closing(self.db.cursor()) as cur:
+        if background:
+            def write() -> None:
+                try:
+                    self._put_documents(db, items, keep)
+                except BaseException as exc:  # noqa: BLE001 - handed to wait()
+                    self._failure = exc
+            self._writer = threading.Thread(target=write, name="biteye-cache")
+            self._writer.start()
+        else:
+            self._put_documents(db, items, keep)
+
+    @staticmethod
+    def _put_documents(db: sqlite3.Connection, items: dict[str, bytes], keep: set[str]) -> None:
+        with closing(db.cursor()) as cur:
             cur.execute("BEGIN")
             cur.executemany("INSERT OR REPLACE INTO documents VALUES (?, ?)", list(items.items()))
             stale = [k for (k,) in cur.execute("SELECT key FROM documents") if k not in keep]

@@ -166,42 +166,104 @@ def _clean_stale(output: Path) -> None:
             pass  # alive (or not ours to ask about): leave it
 
 
-def write_site(output: Path, files: Iterable[tuple[str, bytes | None]], static_dir: Path | None = None) -> WriteReport:
+class Staged:
+    """In place of a page's bytes: the page is already in the Staging folder."""
+
+    def __init__(self, written: bool):
+        self.written = written  # False: linked from the previous output (same bytes)
+
+
+WRITTEN, LINKED = Staged(True), Staged(False)
+
+
+class Staging:
+    """The fresh folder beside the output that a first build writes pages into as they
+    are rendered, instead of holding every page in memory to write at the end.
+    ``write_site`` then finishes it and swaps it in."""
+
+    def __init__(self, output: Path):
+        self.output = output.resolve()
+        self.previous = self.output if self.output.is_dir() else None
+        self.folder = self.output.parent / f".{self.output.name}.tmp-{os.getpid()}"
+        self._made: set[Path] = set()
+        try:
+            self.output.parent.mkdir(parents=True, exist_ok=True)
+            _clean_stale(self.output)
+            shutil.rmtree(self.folder, ignore_errors=True)
+            self.folder.mkdir()
+        except OSError as exc:
+            raise _output_error(exc, self.output) from None
+
+    def put(self, rel: str, data: bytes) -> Staged:
+        try:
+            target = fresh_join(self.folder, rel)
+            if target.parent not in self._made:
+                target.parent.mkdir(parents=True, exist_ok=True)
+                self._made.add(target.parent)
+            if self.previous is not None and _same_file(self.previous / rel, data):
+                try:
+                    os.link(self.previous / rel, target)
+                    return LINKED
+                except OSError:
+                    pass
+            target.write_bytes(data)
+            return WRITTEN
+        except OSError as exc:
+            raise _output_error(exc, self.output) from None
+
+    def read(self, rel: str) -> bytes:
+        return fresh_join(self.folder, rel).read_bytes()
+
+    def discard(self) -> None:
+        shutil.rmtree(self.folder, ignore_errors=True)
+
+
+def _output_error(exc: OSError, output: Path) -> OutputError:
+    where = Path(exc.filename) if exc.filename else output
+    return OutputError([problem(shown_path(where), None, None, f"não foi possível gravar a saída: {exc.strerror or exc}",
+                                "confira as permissões e o espaço livre no disco; a saída anterior não foi alterada")])
+
+
+def write_site(output: Path, files: Iterable[tuple[str, bytes | Staged | None]], static_dir: Path | None = None,
+               staging: Staging | None = None) -> WriteReport:
     """Write every (path, bytes) into a fresh folder beside ``output`` and swap it in.
 
+    ``staging``: the fresh folder, already holding the pages marked ``Staged``.
     On any failure, Ctrl-C included, the temporary folder is removed and the
     previous output is left as it was. File-system errors become OutputError.
     """
     try:
-        return _write_site(output, files, static_dir)
+        return _write_site(output, files, static_dir, staging)
     except OSError as exc:
-        where = Path(exc.filename) if exc.filename else output
-        raise OutputError([problem(shown_path(where), None, None,
-                                   f"não foi possível gravar a saída: {exc.strerror or exc}",
-                                   "confira as permissões e o espaço livre no disco; a saída anterior não foi alterada")]) from None
+        raise _output_error(exc, output) from None
 
 
-def _write_site(output: Path, files: Iterable[tuple[str, bytes | None]], static_dir: Path | None) -> WriteReport:
+def _write_site(output: Path, files: Iterable[tuple[str, bytes | Staged | None]], static_dir: Path | None,
+                staging: Staging | None) -> WriteReport:
     output = output.resolve()
-    output.parent.mkdir(parents=True, exist_ok=True)
-    _clean_stale(output)
-    tmp = output.parent / f".{output.name}.tmp-{os.getpid()}"
     old = output.parent / f".{output.name}.old-{os.getpid()}"
-    shutil.rmtree(tmp, ignore_errors=True)
     previous = output if output.is_dir() else None
     files = list(files)
     statics = static_files(static_dir) if static_dir else []
-    if previous is not None and _nothing_changed(previous, files, statics):
-        return WriteReport(0, len(files) + len(statics), 0)  # leave the folder exactly as it is
-    if previous is not None and (previous / MARKER).is_file():
-        report = _update_in_place(previous, files, statics, tmp, old)
-        if report is not None:
-            return report
+    if staging is not None:
+        tmp = staging.folder
+    else:
+        output.parent.mkdir(parents=True, exist_ok=True)
+        _clean_stale(output)
+        tmp = output.parent / f".{output.name}.tmp-{os.getpid()}"
+        shutil.rmtree(tmp, ignore_errors=True)
+        if previous is not None and _nothing_changed(previous, files, statics):
+            return WriteReport(0, len(files) + len(statics), 0)  # leave the folder exactly as it is
+        if previous is not None and (previous / MARKER).is_file():
+            report = _update_in_place(previous, files, statics, tmp, old)
+            if report is not None:
+                return report
     written = unchanged = 0
     seen: set[str] = set()
     made: set[Path] = set()
     try:
-        tmp.mkdir()
+        if staging is None:
+            tmp.mkdir()
 
         def put(rel: str, data: bytes | None, source: Path | None = None) -> None:
             nonlocal written, unchanged
@@ -209,6 +271,10 @@ def _write_site(output: Path, files: Iterable[tuple[str, bytes | None]], static_
                 raise OutputError([problem(rel, None, None, "o gerador tentou escrever o mesmo arquivo duas vezes",
                                            "isso é um erro do gerador; relate-o")])
             seen.add(rel)
+            if isinstance(data, Staged):  # already in tmp/, put there by a render worker
+                written += data.written
+                unchanged += not data.written
+                return
             target = fresh_join(tmp, rel)
             if target.parent not in made:
                 target.parent.mkdir(parents=True, exist_ok=True)
@@ -308,10 +374,7 @@ def replace_files(output: Path, files: list[tuple[str, bytes]]) -> WriteReport:
             _apply(output, changes, [], output.parent / f".{output.name}.tmp-{os.getpid()}",
                    output.parent / f".{output.name}.old-{os.getpid()}")
     except OSError as exc:
-        where = Path(exc.filename) if exc.filename else output
-        raise OutputError([problem(shown_path(where), None, None,
-                                   f"não foi possível gravar a saída: {exc.strerror or exc}",
-                                   "confira as permissões e o espaço livre no disco; a saída anterior não foi alterada")]) from None
+        raise _output_error(exc, output) from None
     return WriteReport(len(changes), len(files) - len(changes), 0)
 
 

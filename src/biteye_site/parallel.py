@@ -33,11 +33,14 @@ def default_jobs() -> int:
 
 
 def pmap(func: Callable[[int], T], n: int, jobs: int = 0,
-         tick: Callable[[int, int], None] | None = None) -> list[T]:
+         tick: Callable[[int, int], None] | None = None, receive: Callable[[T], object] | None = None) -> list:
     """[func(0), …, func(n-1)], in order, on up to ``jobs`` processes (0 = all cores).
 
-    ``tick(done, n)`` is called in this process as results arrive (for progress bars).
+    ``tick(done, n)`` is called in this process as results arrive (for progress bars);
+    ``receive(result)``, if given, too, and its value is returned instead of the result:
+    work this process does while the workers still run, instead of after them.
     """
+    receive = receive or (lambda result: result)
     global _TASK
     jobs = jobs or default_jobs()
     tick = tick or (lambda done, total: None)
@@ -47,7 +50,7 @@ def pmap(func: Callable[[int], T], n: int, jobs: int = 0,
             or "fork" not in multiprocessing.get_all_start_methods()):
         out = []
         for i in range(n):
-            out.append(func(i))
+            out.append(receive(func(i)))
             tick(i + 1, n)
         return out
     _TASK = func
@@ -55,7 +58,7 @@ def pmap(func: Callable[[int], T], n: int, jobs: int = 0,
         with multiprocessing.get_context("fork").Pool(jobs) as pool:
             out = []
             for result in pool.imap(_call, range(n), chunksize=max(1, min(256, n // (jobs * 8)))):
-                out.append(result)
+                out.append(receive(result))
                 tick(len(out), n)
             return out
     finally:
