@@ -225,3 +225,15 @@ def test_errors_pickle_with_their_problems():
     error = ConfigError([Problem("site.yaml", 1, 2, "mensagem", "dica")])
     again = pickle.loads(pickle.dumps(error))
     assert isinstance(again, BiteyeError) and again.problems == error.problems
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.text(alphabet=st.sampled_from(list("ab&<>\"'\n\r\t\x01\x0bç\ufffe")), max_size=30))
+def test_feed_escaping_matches_the_standard_library(text):
+    """feeds.escape/quoteattr are written out (saxutils' import is slow); they must agree with it."""
+    from xml.sax.saxutils import escape, quoteattr
+
+    from biteye_site import feeds
+    clean = feeds._NOT_XML.sub("", text)
+    assert feeds.escape(text) == escape(clean)
+    assert feeds.quoteattr(text) == quoteattr(clean)

@@ -81,7 +81,14 @@ class Renderer:
         )
         self.env.filters.update(date_pt=self.date_pt, local=lambda dt: dt.astimezone(self.tz), iso=feeds.iso, month_name=self.month_name,
                                 tojson_script=json_for_script, keyboard_scrollable=keyboard_scrollable)
-        self.env.globals.update(config=config, site=site, url=self.url, abs_url=self.abs_url,
+        # The site's fixed addresses, spelt once: base.html shows a dozen on every page, and each
+        # url() call from a template costs Jinja more than the lookup.
+        links = {name: self.url(kind, obj) for name, kind, obj in (
+            ("home", "home", None), ("tags", "tags", None), ("authors", "authors", None), ("archive", "archive", None),
+            ("search", "search", None), ("feed", "feed", None), ("favicon", "favicon", None),
+            ("css", "static", "css/site.css"), ("print_css", "static", "css/print.css"),
+            ("favicon_svg", "static", "img/favicon.svg"))}
+        self.env.globals.update(config=config, site=site, url=self.url, abs_url=self.abs_url, links=links,
                                 tag_for=self.tag_for, author_for=self.author_for, jsonld=self.article_jsonld,
                                 related=self.related, card=self.card, feed_links=self.feed_links, image_url=self.image_url,
                                 dek=self.dek, logo_url=self.logo_url)
