@@ -1,0 +1,84 @@
+"""A build that fails half-way through replacing files in place leaves the previous site exactly
+as it was (output.py's in-place transaction, used by small rebuilds and by the edit path)."""
+
+from __future__ import annotations
+
+import os
+
+import pytest
+
+from biteye_site.errors import OutputError
+from test_edit_path import append, path_taken, rebuild
+from test_incremental import populate, tree
+
+
+@pytest.fixture
+def built(site):
+    populate(site, 40)
+    rebuild(site)
+    return site
+
+
+def fail_on_call(monkeypatch, name: str, after: int, exc: BaseException) -> None:
+    """os.<name> raises ``exc`` on its ``after``-th call from now on."""
+    real = getattr(os, name)
+    calls = {"n": 0}
+
+    def wrapped(*args, **kwargs):
+        calls["n"] += 1
+        if calls["n"] == after:
+            raise exc
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(os, name, wrapped)
+
+
+def leftovers(site) -> list[str]:
+    return sorted(p.name for p in site.root.iterdir() if p.name.startswith(".public."))
+
+
+@pytest.mark.parametrize("exc", [OSError(28, "No space left on device"), KeyboardInterrupt()],
+                         ids=["disk-full", "ctrl-c"])
+@pytest.mark.parametrize("after", [1, 3, 6])
+def test_failed_in_place_update_restores_every_file(built, monkeypatch, exc, after):
+    before = tree(built.public)
+    for rel in ("2024/artigo-003.md", "2025/artigo-010.md"):  # titles: lists, feeds and neighbours change
+        path = built.content / rel
+        path.write_text(path.read_text(encoding="utf-8").replace("Notícia fictícia", "Manchete trocada"),
+                        encoding="utf-8")
+    (built.content / "2026/artigo-005.md").unlink()  # and a page is removed
+    fail_on_call(monkeypatch, "replace", after, exc)
+    with pytest.raises(OutputError if isinstance(exc, OSError) else KeyboardInterrupt):
+        rebuild(built)
+    monkeypatch.undo()
+    assert tree(built.public) == before
+    assert leftovers(built) == []
+    rebuild(built)  # and the next build completes
+    assert "Manchete trocada" in built.read("index.html")
+
+
+@pytest.mark.parametrize("after", [1, 2])
+def test_failed_edit_path_restores_every_file(built, monkeypatch, after):
+    before = tree(built.public)
+    append(built, "2026/artigo-002.md")
+    fail_on_call(monkeypatch, "replace", after, OSError(28, "No space left on device"))
+    with pytest.raises(OutputError):
+        rebuild(built)
+    monkeypatch.undo()
+    assert tree(built.public) == before
+    assert leftovers(built) == []
+    report = rebuild(built)
+    assert path_taken(report) == "full", "a failed build is not trusted as the base of the edit path"
+    assert "Um parágrafo novo, inventado" in built.read("artigos/noticia-ficticia-numero-2/index.html")
+
+
+def test_a_link_in_the_output_makes_the_build_swap_the_folder(built, tmp_path):
+    outside = tmp_path / "fora.html"
+    outside.write_text("não mexa", encoding="utf-8")
+    page = built.public / "tags/nuvem/index.html"
+    page.unlink()
+    page.symlink_to(outside)
+    append(built, "2025/artigo-010.md")
+    rebuild(built)
+    assert outside.read_text(encoding="utf-8") == "não mexa"
+    assert not page.is_symlink() and "<html" in page.read_text(encoding="utf-8")
