@@ -8,7 +8,8 @@ peak resident memory):
   one-edit   one article's body changed, then a build
   add/delete one article added, then removed again
 and, for the peers, a cold build of the same corpus (Hugo: `hugo`, Pelican: the
-`pelican` found on PATH or in benchmarks/.venv-pelican).
+`pelican` found on PATH or in benchmarks/.venv-pelican). Every cold run, ours
+and the peers', starts from a flushed disk (see clear_state).
 
 Usage:
   python3 benchmarks/run.py                       # 1,000 and 10,000 articles, 3 runs each
@@ -27,6 +28,7 @@ import statistics
 import subprocess
 import sys
 import tempfile
+import time
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
@@ -79,6 +81,10 @@ def clear_state(site: Path, names: tuple[str, ...]) -> None:
             shutil.rmtree(path)
         elif path.exists():
             path.unlink()
+    # Deleting ~15,000 files leaves the disk busy (write-back, and TRIM on a 'discard' mount)
+    # for seconds: flush it first, so a run is not timed against the previous run's cleanup.
+    os.sync()
+    time.sleep(1)
 
 
 def median_of(runs: list[tuple[float, float, float]]) -> tuple[float, float, float, float, float]:
