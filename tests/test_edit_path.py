@@ -164,3 +164,66 @@ def test_templates_fit(site):
     base = site.root / "templates" / "base.html"
     base.write_text(base.read_text(encoding="utf-8").replace("<body", "{{ site.authors }}<body", 1), encoding="utf-8")
     assert not templates_fit(config), "a template the article extends is read too"
+
+
+@pytest.mark.parametrize("reads", [
+    "{{ tag_for(doc.tags[0]).documents | length }} na tag",
+    "{{ author_for(doc.authors[0]).documents | length }} do autor",
+    "{% if newer %}{% for other in related(newer) %}{{ other.title }}{% endfor %}{% endif %}",
+])
+def test_a_template_reading_data_the_partial_site_lacks_is_not_rendered_from_it(built, tmp_path, reads):
+    """Beyond `site`: tags' and authors' article lists, other articles' related links. The
+    edit path's site refuses them, so the full build renders the page instead."""
+    template = built.root / "templates" / "article.html"
+    template.write_text(template.read_text(encoding="utf-8").replace(
+        "{% block content %}", "{% block content %}<p>" + reads + "</p>", 1), encoding="utf-8")
+    rebuild(built)
+    append(built, "2025/artigo-010.md")
+    assert path_taken(rebuild(built)) == "full"
+    assert_same_as_cold(built, tmp_path)
+
+
+def test_a_card_template_that_reads_the_site_is_refused_too(built, tmp_path):
+    card = built.root / "templates" / "_card.html"
+    card.write_text(card.read_text(encoding="utf-8").replace("<li", "<li data-total=\"{{ site.documents | length }}\"", 1),
+                    encoding="utf-8")
+    article = built.root / "templates" / "article.html"
+    article.write_text(article.read_text(encoding="utf-8").replace(
+        "{% block content %}", "{% block content %}<ul>{{ card(doc) }}</ul>", 1), encoding="utf-8")
+    rebuild(built)
+    append(built, "2025/artigo-010.md")
+    assert path_taken(rebuild(built)) == "full"
+    assert_same_as_cold(built, tmp_path)
+
+
+def test_a_build_that_fails_after_writing_is_not_trusted_by_the_next(built, tmp_path, monkeypatch):
+    import biteye_site.build as build_module
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("falha simulada depois da gravação")
+
+    template = built.root / "templates" / "base.html"
+    original = template.read_text(encoding="utf-8")
+    template.write_text(original.replace("Pular para o conteúdo", "Pular — MARCA"), encoding="utf-8")
+    monkeypatch.setattr(build_module, "edit_index", broken)
+    with pytest.raises(RuntimeError):
+        rebuild(built)
+    monkeypatch.undo()
+    assert "MARCA" in built.read("index.html"), "the output was written before the failure"
+    template.write_text(original, encoding="utf-8")
+    report = rebuild(built)
+    assert path_taken(report) == "full"
+    assert "MARCA" not in built.read("index.html")
+    assert_same_as_cold(built, tmp_path)
+
+
+def test_a_template_that_is_not_utf8_does_not_break_the_build(built, tmp_path):
+    (built.root / "templates" / "antigo.html").write_bytes("<p>ação</p>".encode("latin-1"))
+    article = built.root / "templates" / "article.html"
+    article.write_text(article.read_text(encoding="utf-8").replace(
+        "{% block content %}", '{% block content %}{% if false %}{% include "antigo.html" %}{% endif %}', 1),
+        encoding="utf-8")
+    rebuild(built)
+    append(built, "2025/artigo-010.md")
+    assert path_taken(rebuild(built)) == "full"
+    assert_same_as_cold(built, tmp_path)

@@ -82,3 +82,26 @@ def test_a_link_in_the_output_makes_the_build_swap_the_folder(built, tmp_path):
     rebuild(built)
     assert outside.read_text(encoding="utf-8") == "não mexa"
     assert not page.is_symlink() and "<html" in page.read_text(encoding="utf-8")
+
+
+def test_a_stray_file_with_a_backslash_in_its_name_is_removed(built, tmp_path):
+    from test_incremental import assert_same_as_cold
+    (built.public / "tags" / "a\\b.html").write_text("posto à mão", encoding="utf-8")
+    append(built, "2025/artigo-010.md")
+    rebuild(built)
+    assert not (built.public / "tags" / "a\\b.html").exists()
+    assert_same_as_cold(built, tmp_path)
+
+
+def test_compiled_templates_are_kept_per_generator_version(tmp_path):
+    from biteye_site.cache import BuildCache
+    first = BuildCache(None, "a" * 64, tmp_path)
+    first._db = object()  # an open cache (templates_folder only needs to know it is on)
+    folder = first.templates_folder()
+    assert folder is not None and folder.is_dir()
+    (folder / "x").write_text("compilado", encoding="utf-8")
+    second = BuildCache(None, "b" * 64, tmp_path)
+    second._db = object()
+    other = second.templates_folder()
+    assert other != folder and other.is_dir() and not folder.exists(), "another version's compiled code is removed"
+    assert BuildCache.disabled().templates_folder() is None

@@ -308,7 +308,7 @@ def generate(config: SiteConfig, options: BuildOptions = BuildOptions(), cache: 
         raise ContentError(problems)
     routes = plan_routes(site, config.per_page, search=config.search)
     lap("organizar")
-    renderer = Renderer(config, site, routes, cache.folder)
+    renderer = Renderer(config, site, routes, cache.templates_folder())
     fingerprints, listed = route_fingerprints(config, site, routes, doc_keys, cache, reference)
     previous = previous or {}
     todo = [i for i, r in enumerate(routes) if previous.get(r.output_path) != fingerprints[r.output_path]]
@@ -412,6 +412,8 @@ def build(config: SiteConfig, options: BuildOptions = BuildOptions()) -> BuildRe
         staging = Staging(output) if not output.exists() else None
         gen = generate(config, options, cache, previous, found, staging)
         clock = time.perf_counter()
+        # Until this build's record is complete, no build may trust the last one's.
+        cache.put_meta("last_build", None)
         written = write_site(output, gen.files, config.static_dir, staging)
         # Static files are recorded too, so a hand-edited copy in the output is noticed.
         statics = {rel: "static:" + hashlib.sha256(path.read_bytes()).hexdigest()
@@ -455,19 +457,16 @@ def _edit_path(config: SiteConfig, cache: BuildCache, output: Path, manifest: st
     if edit is None:
         return None
     made = time.perf_counter()
+    cache.put_meta("last_build", None)  # until this build's record is complete
     written = replace_files(output, list(edit.files))
     pages = {**previous, **{path: "edit:" + hashlib.sha256(data).hexdigest() for path, data in edit.files}}
-    try:
-        cache.put_documents(edit.new_documents, {key for _, key in edit.index.sources.values()})
-        cache.put_known(found.sources, found.known)
-        cache.put_pages(output, pages, previous)
-        cache.put_meta("edits", edit.index)
-        report = replace(last["report"], written=written.written, removed=0, rendered=len(edit.files),
-                         unchanged=last["report"].files + last["report"].static_files - written.written,
-                         cache_hits=len(last["dates"]) - len(edit.new_documents), search_seconds=None,
-                         timings=(("editar", made - clock), ("gravar", time.perf_counter() - made)))
-        cache.put_meta("last_build", {**last, "manifest": manifest, "report": report})
-    except BaseException:
-        cache.put_meta("last_build", None)  # the next build takes the full path
-        raise
+    cache.put_documents(edit.new_documents, {key for _, key in edit.index.sources.values()})
+    cache.put_known(found.sources, found.known)
+    cache.put_pages(output, pages, previous)
+    cache.put_meta("edits", edit.index)
+    report = replace(last["report"], written=written.written, removed=0, rendered=len(edit.files),
+                     unchanged=last["report"].files + last["report"].static_files - written.written,
+                     cache_hits=len(last["dates"]) - len(edit.new_documents), search_seconds=None,
+                     timings=(("editar", made - clock), ("gravar", time.perf_counter() - made)))
+    cache.put_meta("last_build", {**last, "manifest": manifest, "report": report})
     return report

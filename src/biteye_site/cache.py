@@ -16,6 +16,7 @@ from __future__ import annotations
 import hashlib
 import os
 import pickle
+import shutil
 import sqlite3
 import threading
 from contextlib import closing
@@ -92,23 +93,44 @@ class BuildCache:
 
     @property
     def db(self) -> sqlite3.Connection | None:
-        """The connection, once any background write has finished."""
-        self.wait()
+        """The connection, once any background write has finished (its errors are wait()'s)."""
+        self._join()
         return self._db
 
-    def wait(self) -> None:
-        """Let a background write finish. If it failed, the cache is off for the rest of
-        the build (an unusable cache only costs time; the next build starts it again)."""
+    def _join(self) -> None:
         if self._writer is not None:
             self._writer.join()
             self._writer = None
-        if self._failure is not None:
-            failure, self._failure = self._failure, None
-            if not isinstance(failure, sqlite3.Error):
-                raise failure
+        if isinstance(self._failure, sqlite3.Error):
+            # An unusable cache only costs time: off for the rest of the build; the next
+            # build opens it again (or starts a new one).
+            self._failure = None
             if self._db is not None:
                 self._db.close()
                 self._db = None
+
+    def wait(self) -> None:
+        """Let a background write finish; an error other than SQLite's is raised here."""
+        self._join()
+        if self._failure is not None:
+            failure, self._failure = self._failure, None
+            raise failure
+
+    def templates_folder(self) -> Path | None:
+        """Where Jinja keeps compiled templates: a folder per generator version (compiled code
+        also depends on the environment's options and filters, which Jinja does not key on).
+        Folders of other versions are removed. None when the cache is off or unusable."""
+        if self.folder is None or self._db is None:
+            return None
+        name = f"jinja-{self.stamp[:16]}"
+        try:
+            for old in self.folder.glob("jinja*"):
+                if old.name != name and old.is_dir():
+                    shutil.rmtree(old, ignore_errors=True)
+            (self.folder / name).mkdir(exist_ok=True)
+        except OSError:
+            return None
+        return self.folder / name
 
     def close(self) -> None:
         if self.db is not None:

@@ -33,6 +33,39 @@ from biteye_site.routes import Route, article_route, feed_route
 MAX_EDITS = 20   # beyond this many changed articles, the full build is as quick
 
 
+class Unavailable(Exception):
+    """A template asked the edit path's partial site for something it does not hold."""
+
+
+class _Absent(tuple):
+    """Stands for a list the partial site does not hold (a tag's articles, the site's
+    tags…): empty, but any attempt to read it raises Unavailable, and the build takes
+    the full path instead of rendering a page without it."""
+
+    def _refuse(self, *args, **kwargs):
+        raise Unavailable()
+
+    __len__ = __iter__ = __getitem__ = __bool__ = __contains__ = __reversed__ = _refuse
+
+    def __reduce__(self):  # pickled with the index: no items to read
+        return (_Absent, ())
+
+
+ABSENT = _Absent()
+
+
+class _Held(dict):
+    """A mapping that holds only some keys of the site's, and refuses the others."""
+
+    def get(self, key, default=None):
+        if key not in self:
+            raise Unavailable()
+        return self[key]
+
+    def __missing__(self, key):
+        raise Unavailable()
+
+
 @dataclass(frozen=True)
 class EditIndex:
     """What the edit path needs to know of the last full build's site."""
@@ -59,7 +92,7 @@ def edit_index(frame: str, config: SiteConfig, site: Site, routes: tuple[Route, 
         if obj is None:
             return None
         if id(obj) not in light:
-            light[id(obj)] = replace(obj, documents=())
+            light[id(obj)] = replace(obj, documents=ABSENT)
         return light[id(obj)]
 
     feeds = {}
@@ -149,9 +182,9 @@ def edit_build(config: SiteConfig, cache: BuildCache, index: EditIndex, frame: s
         if problems:
             return None
         docs[rel] = linked[0]
-    by_order = sorted(docs.values(), key=lambda d: position[d.rel_path])
-    site = Site(tuple(by_order), (), (), (), reference, index.tag_of, index.author_of,
-                {docs[rel].slug: tuple(docs[r] for r in index.related[rel]) for rel in fresh})
+    # The site as far as these pages show it: anything else a template asks for raises.
+    site = Site(ABSENT, ABSENT, ABSENT, ABSENT, reference, _Held(index.tag_of), _Held(index.author_of),
+                _Held({docs[rel].slug: tuple(docs[r] for r in index.related[rel]) for rel in fresh}))
 
     def neighbour(i: int) -> Document | None:
         return docs[index.order[i]] if 0 <= i < len(index.order) else None
@@ -159,8 +192,11 @@ def edit_build(config: SiteConfig, cache: BuildCache, index: EditIndex, frame: s
     routes = [article_route(doc, neighbour(position[rel] - 1), neighbour(position[rel] + 1))
               for rel, doc in sorted(fresh.items(), key=lambda item: position[item[0]])]
     routes += [feed_route(obj, tuple(docs[r] for r in rels)) for _, (obj, rels) in sorted(feeds.items())]
-    renderer = Renderer(config, site, tuple(routes), cache.folder)
-    files = tuple((r.output_path, renderer.render(r)) for r in routes)
+    renderer = Renderer(config, site, tuple(routes), cache.templates_folder())
+    try:
+        files = tuple((r.output_path, renderer.render(r)) for r in routes)
+    except Unavailable:
+        return None
     sources_now = {**index.sources}
     for source in changed:
         sources_now[source.rel_path] = (source.sha256, document_key(config, source))
@@ -185,7 +221,7 @@ def templates_fit(config: SiteConfig) -> bool:
         try:
             source, _, _ = env.loader.get_source(env, name)  # type: ignore[union-attr]
             tree = env.parse(source)
-        except jinja2.TemplateError:
+        except Exception:  # noqa: BLE001 - missing, unreadable, not UTF-8, not Jinja: the full build reports it
             return False
         for node in tree.find_all((nodes.Extends, nodes.Include, nodes.Import, nodes.FromImport)):
             if not isinstance(node.template, nodes.Const) or not isinstance(node.template.value, str):

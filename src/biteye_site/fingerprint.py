@@ -172,13 +172,16 @@ def output_intact(output: Path, unchanged: dict[str, str], recorded: int) -> boo
     # A plain scandir walk: one folder per article makes os.walk's overhead count.
     count = 0
     folders = [str(output)]
-    while folders:
-        with os.scandir(folders.pop()) as entries:
-            for entry in entries:
-                if entry.is_dir(follow_symlinks=False):
-                    folders.append(entry.path)
-                else:
-                    count += 1
+    try:
+        while folders:
+            with os.scandir(folders.pop()) as entries:
+                for entry in entries:
+                    if entry.is_dir(follow_symlinks=False):
+                        folders.append(entry.path)
+                    else:
+                        count += 1
+    except OSError:
+        return False  # a folder it cannot read: the full build (and its writer) deals with it
     return count == recorded + 1  # + the ownership marker
 
 

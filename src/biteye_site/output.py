@@ -416,7 +416,7 @@ def _apply(output: Path, changes: list[tuple[str, bytes]], removed: list[str], s
                 os.replace(new, target)
                 created.append(target)
         for n, rel in enumerate(removed):
-            target = join(output, rel)
+            target = output / rel  # a name the walk found below output/ (and it found no links)
             os.replace(target, backup / f"d{n}")
             deleted.append((target, backup / f"d{n}"))
     except BaseException:

@@ -7,6 +7,7 @@ input order, so a parallel build is byte-identical to a single-process one.
 
 from __future__ import annotations
 
+import gc
 import multiprocessing
 import os
 import threading
@@ -55,7 +56,8 @@ def pmap(func: Callable[[int], T], n: int, jobs: int = 0,
         return out
     _TASK = func
     try:
-        with multiprocessing.get_context("fork").Pool(jobs) as pool:
+        # Workers collect garbage as usual, even if this process paused it (gc.disable is inherited).
+        with multiprocessing.get_context("fork").Pool(jobs, initializer=gc.enable) as pool:
             out = []
             for result in pool.imap(_call, range(n), chunksize=max(1, min(256, n // (jobs * 8)))):
                 out.append(receive(result))

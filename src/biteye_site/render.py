@@ -45,20 +45,10 @@ def keyboard_scrollable(body_html: str) -> Markup:
     return Markup(body_html)
 
 
-def _bytecode_cache(cache_dir: Path | None) -> jinja2.BytecodeCache | None:
-    if cache_dir is None:
-        return None
-    try:
-        (cache_dir / "jinja").mkdir(exist_ok=True)
-    except OSError:
-        return None  # an unusable cache only costs time
-    return jinja2.FileSystemBytecodeCache(str(cache_dir / "jinja"))
-
-
 class Renderer:
     """Turns routes into bytes. Holds the Jinja environment and the site; no I/O but template reads."""
 
-    def __init__(self, config: SiteConfig, site: Site, routes: tuple[Route, ...], cache_dir: Path | None = None):
+    def __init__(self, config: SiteConfig, site: Site, routes: tuple[Route, ...], compiled: Path | None = None):
         self.config = config
         self.site = site
         self.routes = routes
@@ -74,10 +64,11 @@ class Renderer:
             # One environment per build: templates cannot change under it, so Jinja need not
             # stat the file on every one of the 15,000 get_template calls of a big build.
             auto_reload=False,
-            # Compiled templates kept in the build cache: a small rebuild renders a page or
-            # two, and compiling the theme would cost more than rendering them. Keyed by the
-            # template's source, so an edited template is compiled again.
-            bytecode_cache=_bytecode_cache(cache_dir),
+            # Compiled templates kept in the build cache (``compiled``: a folder per generator
+            # version, see BuildCache.templates_folder): a small rebuild renders a page or two,
+            # and compiling the theme would cost more than rendering them. Jinja keys each by
+            # the template's source, so an edited template is compiled again.
+            bytecode_cache=jinja2.FileSystemBytecodeCache(str(compiled)) if compiled else None,
         )
         self.env.filters.update(date_pt=self.date_pt, local=lambda dt: dt.astimezone(self.tz), iso=feeds.iso, month_name=self.month_name,
                                 tojson_script=json_for_script, keyboard_scrollable=keyboard_scrollable)
