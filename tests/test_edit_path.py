@@ -28,6 +28,13 @@ def append(site, rel: str, text: str = "\n\nUm parágrafo novo, inventado para o
     path.write_text(path.read_text(encoding="utf-8") + text, encoding="utf-8")
 
 
+def add_to_article_template(site, markup: str) -> None:
+    """Put ``markup`` at the start of article.html's content block."""
+    template = site.root / "templates" / "article.html"
+    template.write_text(template.read_text(encoding="utf-8").replace(
+        "{% block content %}", "{% block content %}" + markup, 1), encoding="utf-8")
+
+
 @pytest.fixture
 def built(site):
     populate(site, 60)
@@ -125,10 +132,7 @@ def test_warning_anywhere_takes_the_full_path_and_is_reported_again(built, tmp_p
 
 
 def test_an_article_template_that_reads_the_whole_site_takes_the_full_path(built, tmp_path):
-    template = built.root / "templates" / "article.html"
-    template.write_text(template.read_text(encoding="utf-8").replace(
-        "{% block content %}", "{% block content %}<p>{{ site.documents | length }} artigos no arquivo</p>", 1),
-        encoding="utf-8")
+    add_to_article_template(built, "<p>{{ site.documents | length }} artigos no arquivo</p>")
     rebuild(built)
     append(built, "2025/artigo-010.md")
     assert path_taken(rebuild(built)) == "full"
@@ -174,9 +178,7 @@ def test_templates_fit(site):
 def test_a_template_reading_data_the_partial_site_lacks_is_not_rendered_from_it(built, tmp_path, reads):
     """Beyond `site`: tags' and authors' article lists, other articles' related links. The
     edit path's site refuses them, so the full build renders the page instead."""
-    template = built.root / "templates" / "article.html"
-    template.write_text(template.read_text(encoding="utf-8").replace(
-        "{% block content %}", "{% block content %}<p>" + reads + "</p>", 1), encoding="utf-8")
+    add_to_article_template(built, "<p>" + reads + "</p>")
     rebuild(built)
     append(built, "2025/artigo-010.md")
     assert path_taken(rebuild(built)) == "full"
@@ -187,9 +189,7 @@ def test_a_card_template_that_reads_the_site_is_refused_too(built, tmp_path):
     card = built.root / "templates" / "_card.html"
     card.write_text(card.read_text(encoding="utf-8").replace("<li", "<li data-total=\"{{ site.documents | length }}\"", 1),
                     encoding="utf-8")
-    article = built.root / "templates" / "article.html"
-    article.write_text(article.read_text(encoding="utf-8").replace(
-        "{% block content %}", "{% block content %}<ul>{{ card(doc) }}</ul>", 1), encoding="utf-8")
+    add_to_article_template(built, "<ul>{{ card(doc) }}</ul>")
     rebuild(built)
     append(built, "2025/artigo-010.md")
     assert path_taken(rebuild(built)) == "full"
@@ -219,10 +219,7 @@ def test_a_build_that_fails_after_writing_is_not_trusted_by_the_next(built, tmp_
 
 def test_a_template_that_is_not_utf8_does_not_break_the_build(built, tmp_path):
     (built.root / "templates" / "antigo.html").write_bytes("<p>ação</p>".encode("latin-1"))
-    article = built.root / "templates" / "article.html"
-    article.write_text(article.read_text(encoding="utf-8").replace(
-        "{% block content %}", '{% block content %}{% if false %}{% include "antigo.html" %}{% endif %}', 1),
-        encoding="utf-8")
+    add_to_article_template(built, '{% if false %}{% include "antigo.html" %}{% endif %}')
     rebuild(built)
     append(built, "2025/artigo-010.md")
     assert path_taken(rebuild(built)) == "full"
