@@ -11,7 +11,10 @@ last full build left in the cache (``EditIndex``), without loading or
 organising the rest of the archive, and replaces them in place.
 
 Every check below that fails sends the build down the full path, which makes
-the same bytes (tests/test_incremental.py compares both with a cold build).
+the same bytes (tests/test_edit_path.py compares both with a cold build). The
+site the pages are rendered with holds only what they show; a template that
+asks it for more (a tag's articles, the site's lists) raises Unavailable, and
+the full build renders instead.
 """
 
 from __future__ import annotations
@@ -78,7 +81,7 @@ class EditIndex:
     fields: dict[str, str]                      # published source → Fingerprints.doc(): the article as lists show it
     related: dict[str, tuple[str, ...]]         # published source → its related articles' sources
     feeds: dict[str, tuple[Tag | Author | None, tuple[str, ...]]]  # feed path → (whose, sources of its entries)
-    tag_of: dict[str, Tag]                      # as in Site, without their documents
+    tag_of: dict[str, Tag]                      # as in Site, their documents ABSENT
     author_of: dict[str, Author]
 
 
