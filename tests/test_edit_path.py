@@ -224,3 +224,23 @@ def test_a_template_that_is_not_utf8_does_not_break_the_build(built, tmp_path):
     append(built, "2025/artigo-010.md")
     assert path_taken(rebuild(built)) == "full"
     assert_same_as_cold(built, tmp_path)
+
+
+def test_related_articles_are_reused_only_while_dates_and_tags_stay(built, tmp_path, monkeypatch):
+    """The full build remembers related articles under a digest of the lists they come from."""
+    import biteye_site.build as build_module
+
+    calls = []
+    real = build_module.related_documents
+    monkeypatch.setattr(build_module, "related_documents", lambda site: calls.append(1) or real(site))
+    path = built.content / "2025/artigo-010.md"
+    path.write_text(path.read_text(encoding="utf-8").replace("Notícia fictícia número 10", "Manchete nova"),
+                    encoding="utf-8")
+    assert path_taken(rebuild(built)) == "full" and calls == [], "a new headline (and slug) moves no related list"
+    assert_same_as_cold(built, tmp_path)
+    path.write_text(path.read_text(encoding="utf-8").replace("tags: [", 'tags: ["Outro assunto", ', 1),
+                    encoding="utf-8")
+    calls.clear()  # (the cold build above computed its own)
+    rebuild(built)
+    assert calls == [1], "a new tag computes them again"
+    assert_same_as_cold(built, tmp_path)

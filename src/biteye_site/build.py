@@ -30,7 +30,7 @@ from biteye_site.model import Document, Site, Source
 from biteye_site.output import Staged, Staging, check_output_dir, replace_files, static_files, write_site
 from biteye_site.parallel import pmap
 from biteye_site.progress import silent
-from biteye_site.related import related_documents
+from biteye_site.related import related_documents, related_key
 from biteye_site.render import Renderer
 from biteye_site.routes import Route, plan_routes, url_for
 from biteye_site.search import INDEXED_KINDS, SearchIndex, build_search_index, index_version
@@ -260,6 +260,20 @@ def find_sources(config: SiteConfig, cache: BuildCache) -> Found:
     return Found(sources, tuple(problems), known, time.perf_counter() - clock)
 
 
+def _with_related(site: Site, remembered: object) -> tuple[Site, tuple | None]:
+    """The site with its related articles: the last build's when the lists they come from
+    are the same (an edit that changed no date or tag), else computed. Also what to remember."""
+    key = related_key(site)
+    if isinstance(remembered, tuple) and len(remembered) == 2 and remembered[0] == key:
+        by_source = {d.rel_path: d for d in site.documents}
+        return replace(site, related={by_source[rel].slug: tuple(by_source[r] for r in others)
+                                      for rel, others in remembered[1].items()}), None
+    related = related_documents(site)
+    by_slug = {d.slug: d for d in site.documents}
+    return replace(site, related=related), (key, {by_slug[slug].rel_path: tuple(d.rel_path for d in docs)
+                                                  for slug, docs in related.items()})
+
+
 @_unfreezes
 def generate(config: SiteConfig, options: BuildOptions = BuildOptions(), cache: BuildCache | None = None,
              previous: dict[str, str] | None = None, found: Found | None = None,
@@ -283,6 +297,7 @@ def generate(config: SiteConfig, options: BuildOptions = BuildOptions(), cache: 
     profiles, more = load_authors(authors_file, authors_file.relative_to(config.root).as_posix()
                                   if authors_file.is_relative_to(config.root) else str(authors_file))
     problems += more
+    remembered = cache.get_meta("related")  # read now: once the cache writes in the background, it waits
     lap("ler")
     parsed, doc_keys, keys = parse_all(sources, config, reference, cache, options.jobs, options.progress)
     sources = tuple(replace(s, data=None) for s in sources)  # the bytes are parsed: let them go
@@ -302,7 +317,7 @@ def generate(config: SiteConfig, options: BuildOptions = BuildOptions(), cache: 
     if any(p.severity == "error" or options.strict for p in problems):
         raise ContentError(problems)
     site = collect(tuple(linked), profiles, config.tz, reference)
-    site = replace(site, related=related_documents(site))
+    site, related_memo = _with_related(site, remembered)
     problems += merge_warnings(site)
     if options.strict and problems:
         raise ContentError(problems)
@@ -315,6 +330,8 @@ def generate(config: SiteConfig, options: BuildOptions = BuildOptions(), cache: 
     if len(todo) > 1:
         renderer.warm()
     cache.wait()  # no thread may run when the render workers fork
+    if related_memo is not None:
+        cache.put_meta("related", related_memo)
     gc.freeze()
     # With a staging folder, this process writes each page as it arrives (in order), while the
     # workers render the next ones: one writer, as two processes creating files at once

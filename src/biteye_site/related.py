@@ -8,6 +8,7 @@ to the newer article, then to the slug order of the site's list.
 
 from __future__ import annotations
 
+import hashlib
 import heapq
 from bisect import bisect_left
 
@@ -40,3 +41,11 @@ def related_documents(site: Site, limit: int = 3, window: int = WINDOW) -> dict[
         best = heapq.nsmallest(limit, [(-(mine & mask_of[j]).bit_count(), j) for j in candidates])
         result[doc.slug] = tuple(docs[j] for _, j in best)
     return result
+
+
+def related_key(site: Site, limit: int = 3, window: int = WINDOW) -> str:
+    """A digest of everything related_documents() reads: the articles in order (by source
+    file) and their tags' slugs. Equal keys, equal results (so a build whose lists did not
+    move can reuse them)."""
+    data = [(d.rel_path, sorted({site.tag_of[n].slug for n in d.tags})) for d in site.documents]
+    return hashlib.sha256(repr((limit, window, data)).encode()).hexdigest()
