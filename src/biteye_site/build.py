@@ -381,7 +381,8 @@ def route_fingerprints(config: SiteConfig, site: Site, routes: tuple[Route, ...]
     """(output path → fingerprint, published source → digest of the article as lists show it)"""
     base = theme_hash(config, cache.stamp or stamp())
     fp = Fingerprints(base, site, doc_keys, reference, tuple(recent(site.documents, reference)), config.feed_entries)
-    entries = tuple((r.url, r.lastmod) for r in routes if r.in_sitemap)
+    entries = hashlib.sha256(repr([(r.url, r.lastmod and r.lastmod.isoformat()) for r in routes if r.in_sitemap])
+                             .encode()).hexdigest()
     return {r.output_path: fp.of(r, entries) for r in routes}, {d.rel_path: fp.doc(d) for d in site.documents}
 
 

@@ -89,17 +89,22 @@ class Fingerprints:
         return (type(obj).__name__, getattr(obj, "year", None), getattr(obj, "month", None),
                 len(getattr(obj, "documents", ())))
 
-    def of(self, route: Route, sitemap_entries: tuple) -> str:
+    def docs(self, documents) -> tuple[str, ...]:
+        """doc() of each; the memo is read directly, as list pages ask for 150,000 of them."""
+        memo = self._docs
+        return tuple([memo.get(id(d)) or self.doc(d) for d in documents])
+
+    def of(self, route: Route, sitemap_entries: str) -> str:
         ctx = route.context
         kind = route.kind
         if kind == "article":
             d = ctx["doc"]
             data: tuple = (self.full(d), self.doc(ctx["newer"]), self.doc(ctx["older"]),
-                           tuple(self.doc(r) for r in self.site.related.get(d.slug, ())))
+                           self.docs(self.site.related.get(d.slug, ())))
         elif "page" in ctx:
             page = ctx["page"]
             extra = tuple(self.term(ctx[k]) for k in ("tag", "author", "month", "year") if k in ctx)
-            data = (page.number, page.total, self.term(page.obj), extra, tuple(self.doc(d) for d in page.items))
+            data = (page.number, page.total, self.term(page.obj), extra, self.docs(page.items))
         elif kind == "tags":
             data = tuple(self.term(t) for t in self.site.tags)
         elif kind == "authors":
@@ -108,13 +113,13 @@ class Fingerprints:
             data = tuple((y.year, tuple((m.month, len(m.documents)) for m in y.months)) for y in self.site.years)
         elif kind == "year":
             year = ctx["year"]
-            data = (year.year, tuple((m.month, tuple(self.doc(d) for d in m.documents)) for m in year.months))
+            data = (year.year, tuple((m.month, self.docs(m.documents)) for m in year.months))
         elif kind == "feed":
             data = (self.term(ctx["obj"]), tuple(self.full(d) for d in ctx["documents"][:self.feed_entries]))
         elif kind in ("sitemap", "sitemap_part"):
-            data = (tuple(sorted(ctx.items())), sitemap_entries)
+            data = (tuple(sorted(ctx.items())), sitemap_entries)  # a digest of every (URL, lastmod)
         elif kind == "news_sitemap":
-            data = tuple(self.doc(d) for d in self.news)
+            data = self.docs(self.news)
         elif kind == "robots":
             data = (route.context["news"],)
         else:  # 404, robots, favicon, search page…: few and cheap, so any change to the site renders them
