@@ -300,7 +300,7 @@ def generate(config: SiteConfig, options: BuildOptions = BuildOptions(), cache: 
     remembered = cache.get_meta("related")  # read now: once the cache writes in the background, it waits
     lap("ler")
     parsed, doc_keys, keys = parse_all(sources, config, reference, cache, options.jobs, options.progress)
-    sources = tuple(replace(s, data=None) for s in sources)  # the bytes are parsed: let them go
+    sources = tuple(s if s.data is None else replace(s, data=None) for s in sources)  # the bytes are parsed: let them go
     documents = [doc for doc, _ in parsed if doc is not None]
     problems += [p for _, ps in parsed for p in ps]
     dates = tuple((d.date, d.draft) for d in documents)
