@@ -6,6 +6,7 @@ peak resident memory):
   cold       no cache, no previous output
   no-change  the same build again (cache and output kept)
   one-edit   one article's body changed, then a build
+  headline-edit  one article's title changed (what lists show), then a build
   add/delete one article added, then removed again
 and, for the peers, a cold build of the same corpus (Hugo: `hugo`, Pelican: the
 `pelican` found on PATH or in benchmarks/.venv-pelican). Every cold run, ours
@@ -105,21 +106,30 @@ def bench_biteye(n: int, runs: int) -> dict[str, tuple]:
     results["no-change"] = median_of([run_timed(biteye_cmd(), site, env) for _ in range(runs)])
     article = sorted((site / "articles").iterdir())[n // 2]
     original = article.read_text(encoding="utf-8")
-    edits = []
-    for i in range(runs):
-        article.write_text(original + f"\nParágrafo acrescentado na edição {i}.\n", encoding="utf-8")
-        edits.append(run_timed(biteye_cmd(), site, env))
-    article.write_text(original, encoding="utf-8")
-    run_timed(biteye_cmd(), site, env)
-    results["one-edit"] = median_of(edits)
     extra = site / "articles" / "zz-artigo-novo-do-benchmark.md"
-    adds = []
-    for i in range(runs):
-        extra.write_text(original.replace("\ntitle:", f"\ntitle: Novo {i} —", 1).replace("\nslug:", "\nslug_original:", 1),
-                         encoding="utf-8")
-        adds.append(run_timed(biteye_cmd(), site, env))
-        extra.unlink()
-        adds.append(run_timed(biteye_cmd(), site, env))
+
+    def timed_after(change: str) -> tuple[float, float, float]:
+        article.write_text(change, encoding="utf-8")
+        return run_timed(biteye_cmd(), site, env)
+
+    try:
+        results["one-edit"] = median_of([timed_after(original + f"\nParágrafo acrescentado na edição {i}.\n")
+                                         for i in range(runs)])
+        timed_after(original)
+        # An edit to what lists show: the full incremental build, not the edit path.
+        results["headline-edit"] = median_of([timed_after(original.replace('\ntitle: "', f'\ntitle: "Corrigido {i} — ', 1))
+                                              for i in range(runs)])
+        timed_after(original)
+        adds = []
+        for i in range(runs):
+            extra.write_text(original.replace("\ntitle:", f"\ntitle: Novo {i} —", 1)
+                             .replace("\nslug:", "\nslug_original:", 1), encoding="utf-8")
+            adds.append(run_timed(biteye_cmd(), site, env))
+            extra.unlink()
+            adds.append(run_timed(biteye_cmd(), site, env))
+    finally:  # the corpus stays as generated, whatever happened
+        article.write_text(original, encoding="utf-8")
+        extra.unlink(missing_ok=True)
     results["add/delete"] = median_of(adds)
     return results
 
