@@ -244,3 +244,55 @@ def test_related_articles_are_reused_only_while_dates_and_tags_stay(built, tmp_p
     rebuild(built)
     assert calls == [1], "a new tag computes them again"
     assert_same_as_cold(built, tmp_path)
+
+
+def build_with(site, out, *, cache: bool, **options):
+    return build(load_config(site.root / "site.yaml"), BuildOptions(now=NOW, output=out, use_cache=cache, **options))
+
+
+def assert_same_as_cold_with(site, tmp_path, **options) -> None:
+    cold = tmp_path / f"cold-with-{len(list(tmp_path.glob('cold-with-*')))}"
+    build_with(site, cold, cache=False, **options)
+    assert tree(site.public) == tree(cold)
+
+
+@pytest.mark.parametrize("options", [{"drafts": True}, {"future": True}, {"strict": True}], ids=lambda o: next(iter(o)))
+def test_edit_path_under_build_options(site, tmp_path, options):
+    populate(site, 30)
+    site.add("2026/rascunho.md", title="Um rascunho", date="2026-10-20T10:00:00-03:00", authors=["Ana Fictícia"],
+             tags=["Nuvem"], draft=True, body="Texto do rascunho.")
+    site.add("2027/futuro.md", title="Agendado", date="2027-01-10T10:00:00-03:00", authors=["Ana Fictícia"],
+             tags=["Nuvem"], body="Texto do futuro.")
+    build_with(site, site.public, cache=True, **options)
+    for rel in ("2026/rascunho.md", "2027/futuro.md", "2025/artigo-010.md"):
+        append(site, rel)
+        report = build_with(site, site.public, cache=True, **options)
+        shown = (rel == "2026/rascunho.md" and options.get("drafts")) or (rel == "2027/futuro.md" and options.get("future"))
+        if rel == "2025/artigo-010.md" or shown:
+            assert path_taken(report) == "edit", (rel, options)
+        else:
+            assert path_taken(report) == "full", "an unpublished article is not in the edit index"
+        assert_same_as_cold_with(site, tmp_path, **options)
+    # Another option than the last build's: the full build.
+    assert path_taken(build_with(site, site.public, cache=True)) == "full"
+
+
+def test_edit_path_on_a_site_under_a_sub_path(site, tmp_path):
+    site.config(base_url="https://org.example/arquivo/")
+    populate(site, 30)
+    build_with(site, site.public, cache=True)
+    append(site, "2025/artigo-010.md", "\n\nVeja [o três](../2024/artigo-003.md).\n")
+    assert path_taken(build_with(site, site.public, cache=True)) == "edit"
+    assert 'href="/arquivo/artigos/noticia-ficticia-numero-3/"' in site.read("artigos/noticia-ficticia-numero-10/index.html")
+    assert_same_as_cold(site, tmp_path)
+
+
+def test_edit_of_an_article_in_the_news_window(site, tmp_path):
+    populate(site, 30)
+    site.add("2026/hoje.md", title="Notícia de hoje", date="2026-11-01T09:00:00-03:00", authors=["Ana Fictícia"],
+             tags=["Nuvem"], summary="Resumo.", body="Primeiro texto.")
+    build_with(site, site.public, cache=True)
+    assert "Notícia de hoje" in site.read("sitemap-news.xml")
+    append(site, "2026/hoje.md")
+    assert path_taken(build_with(site, site.public, cache=True)) == "edit"
+    assert_same_as_cold(site, tmp_path)
