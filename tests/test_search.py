@@ -233,6 +233,15 @@ def test_build_summary_reports_index_size_and_time(built, capsys):
     assert "indexar busca" in out
 
 
+def test_unchanged_rebuild_summary_with_search_on(built, capsys):
+    """The index was reused, not made: the summary says nothing about it (and does not crash)."""
+    capsys.readouterr()
+    assert built.build() == 0
+    out = capsys.readouterr().out
+    assert "0 gravados" in out and "verificar" in out
+    assert "Busca:" not in out
+
+
 def test_incremental_builds_keep_the_index_in_step_with_the_articles(built):
     """Rebuilding with the cache gives the same bundle a cold build would: reused, updated, shrunk."""
     def bundle():

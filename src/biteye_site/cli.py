@@ -109,7 +109,7 @@ def cmd_build(args: argparse.Namespace) -> int:
         print(f"Arquivos: {report.written} gravados, {report.unchanged} sem mudança, {report.removed} removidos; "
               f"{report.rendered} renderizados, {report.cache_hits} artigos do cache. "
               f"Etapas: {stages}." + (f" {_plural(len(report.warnings), 'aviso', 'avisos')}." if report.warnings else ""))
-        if report.search_size is not None:
+        if report.search_size is not None and report.search_seconds is not None:  # indexed in this build
             size = report.search_size
             shown = f"{size / 1e6:.1f} MB".replace(".", ",") if size >= 1e6 else f"{size / 1e3:.0f} kB"
             print(f"Busca: índice de {shown} gerado em {report.search_seconds:.2f} s.")
