@@ -35,6 +35,14 @@ def add_to_article_template(site, markup: str) -> None:
         "{% block content %}", "{% block content %}" + markup, 1), encoding="utf-8")
 
 
+def assert_text_edit_takes_the_full_path(site, tmp_path) -> None:
+    """After a theme change (built once), a text edit must not take the edit path, and match a cold build."""
+    rebuild(site)
+    append(site, "2025/artigo-010.md")
+    assert path_taken(rebuild(site)) == "full"
+    assert_same_as_cold(site, tmp_path)
+
+
 @pytest.fixture
 def built(site):
     populate(site, 60)
@@ -133,10 +141,7 @@ def test_warning_anywhere_takes_the_full_path_and_is_reported_again(built, tmp_p
 
 def test_an_article_template_that_reads_the_whole_site_takes_the_full_path(built, tmp_path):
     add_to_article_template(built, "<p>{{ site.documents | length }} artigos no arquivo</p>")
-    rebuild(built)
-    append(built, "2025/artigo-010.md")
-    assert path_taken(rebuild(built)) == "full"
-    assert_same_as_cold(built, tmp_path)
+    assert_text_edit_takes_the_full_path(built, tmp_path)
 
 
 def test_a_page_edited_by_hand_in_the_output_takes_the_full_path(built, tmp_path):
@@ -179,10 +184,7 @@ def test_a_template_reading_data_the_partial_site_lacks_is_not_rendered_from_it(
     """Beyond `site`: tags' and authors' article lists, other articles' related links. The
     edit path's site refuses them, so the full build renders the page instead."""
     add_to_article_template(built, "<p>" + reads + "</p>")
-    rebuild(built)
-    append(built, "2025/artigo-010.md")
-    assert path_taken(rebuild(built)) == "full"
-    assert_same_as_cold(built, tmp_path)
+    assert_text_edit_takes_the_full_path(built, tmp_path)
 
 
 def test_a_card_template_that_reads_the_site_is_refused_too(built, tmp_path):
@@ -190,10 +192,7 @@ def test_a_card_template_that_reads_the_site_is_refused_too(built, tmp_path):
     card.write_text(card.read_text(encoding="utf-8").replace("<li", "<li data-total=\"{{ site.documents | length }}\"", 1),
                     encoding="utf-8")
     add_to_article_template(built, "<ul>{{ card(doc) }}</ul>")
-    rebuild(built)
-    append(built, "2025/artigo-010.md")
-    assert path_taken(rebuild(built)) == "full"
-    assert_same_as_cold(built, tmp_path)
+    assert_text_edit_takes_the_full_path(built, tmp_path)
 
 
 def test_a_build_that_fails_after_writing_is_not_trusted_by_the_next(built, tmp_path, monkeypatch):
@@ -220,10 +219,7 @@ def test_a_build_that_fails_after_writing_is_not_trusted_by_the_next(built, tmp_
 def test_a_template_that_is_not_utf8_does_not_break_the_build(built, tmp_path):
     (built.root / "templates" / "antigo.html").write_bytes("<p>ação</p>".encode("latin-1"))
     add_to_article_template(built, '{% if false %}{% include "antigo.html" %}{% endif %}')
-    rebuild(built)
-    append(built, "2025/artigo-010.md")
-    assert path_taken(rebuild(built)) == "full"
-    assert_same_as_cold(built, tmp_path)
+    assert_text_edit_takes_the_full_path(built, tmp_path)
 
 
 def test_related_articles_are_reused_only_while_dates_and_tags_stay(built, tmp_path, monkeypatch):

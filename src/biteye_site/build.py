@@ -183,9 +183,10 @@ def _parse_key(config: SiteConfig) -> str:
     return repr((config.root, config.content_dir, config.timezone, config.allow_raw_html, config.max_file_size))
 
 
-def document_key(config: SiteConfig, source: Source) -> str:
-    """The build cache's key for the Document parsed from ``source``."""
-    return hashlib.sha256(f"{_parse_key(config)}|{source.rel_path}|{source.sha256}".encode()).hexdigest()
+def document_keys(config: SiteConfig, sources) -> list[str]:
+    """The build cache's key for the Document parsed from each source."""
+    salt = _parse_key(config)
+    return [hashlib.sha256(f"{salt}|{s.rel_path}|{s.sha256}".encode()).hexdigest() for s in sources]
 
 
 @contextmanager
@@ -219,7 +220,7 @@ def parse_all(sources: tuple[Source, ...], config: SiteConfig, reference: dateti
               jobs: int, progress: Callable[[str, int, int], None] = silent
               ) -> tuple[list[tuple[Document | None, list[Problem]]], dict[int, str], list[str]]:
     """parse_document over every source: cached ones from the cache, the rest on all cores."""
-    keys = [document_key(config, s) for s in sources]
+    keys = document_keys(config, sources)
     with _gc_paused():
         found = cache.get_documents(keys)
     todo = [i for i, k in enumerate(keys) if k not in found]
@@ -471,7 +472,7 @@ def _edit_path(config: SiteConfig, cache: BuildCache, output: Path, manifest: st
     if not isinstance(index, EditIndex):
         return None
     edit = edit_build(config, cache, index, frame, reference, found.sources, found.problems,
-                      parse_document, resolve_links, document_key)
+                      parse_document, resolve_links, document_keys)
     if edit is None:
         return None
     made = time.perf_counter()

@@ -127,10 +127,10 @@ class Edit:
 
 
 def edit_build(config: SiteConfig, cache: BuildCache, index: EditIndex, frame: str, reference: datetime,
-               sources: tuple[Source, ...], problems: tuple, parse, resolve_links, document_key) -> Edit | None:
+               sources: tuple[Source, ...], problems: tuple, parse, resolve_links, document_keys) -> Edit | None:
     """The pages that differ after a body-only edit, or None when the full build is needed.
 
-    ``parse``, ``resolve_links`` and ``document_key`` are build.py's own stages, so both
+    ``parse``, ``resolve_links`` and ``document_keys`` are build.py's own stages, so both
     paths make documents the same way.
     """
     if config.search or frame != index.frame or not index.templates_fit:
@@ -145,6 +145,7 @@ def edit_build(config: SiteConfig, cache: BuildCache, index: EditIndex, frame: s
     lists = Fingerprints("", Site((), (), (), (), reference, index.tag_of, index.author_of), {}, reference, (),
                          config.feed_entries)
     all_sources = set(index.sources)
+    keys = dict(zip((s.rel_path for s in changed), document_keys(config, changed)))
     fresh: dict[str, Document] = {}
     new_documents: dict[str, bytes] = {}
     for source in changed:
@@ -163,7 +164,7 @@ def edit_build(config: SiteConfig, cache: BuildCache, index: EditIndex, frame: s
         if problems:
             return None
         fresh[source.rel_path] = linked[0]
-        new_documents[document_key(config, source)] = pickle.dumps(result, protocol=pickle.HIGHEST_PROTOCOL)
+        new_documents[keys[source.rel_path]] = pickle.dumps(result, protocol=pickle.HIGHEST_PROTOCOL)
     # The pages to make again, and every article they show.
     position = {rel: i for i, rel in enumerate(index.order)}
     feeds = {path: (obj, rels) for path, (obj, rels) in index.feeds.items() if any(r in fresh for r in rels)}
@@ -200,9 +201,7 @@ def edit_build(config: SiteConfig, cache: BuildCache, index: EditIndex, frame: s
         files = tuple((r.output_path, renderer.render(r)) for r in routes)
     except Unavailable:
         return None
-    sources_now = {**index.sources}
-    for source in changed:
-        sources_now[source.rel_path] = (source.sha256, document_key(config, source))
+    sources_now = {**index.sources, **{s.rel_path: (s.sha256, keys[s.rel_path]) for s in changed}}
     return Edit(files, replace(index, sources=sources_now), new_documents)
 
 

@@ -178,21 +178,17 @@ def _clean_stale(output: Path) -> None:
 class Staged:
     """In place of a page's bytes: the page is already in the Staging folder."""
 
-    def __init__(self, written: bool):
-        self.written = written  # False: linked from the previous output (same bytes)
 
-
-WRITTEN, LINKED = Staged(True), Staged(False)
+STAGED = Staged()
 
 
 class Staging:
-    """The fresh folder beside the output that a first build writes pages into as they
-    are rendered, instead of holding every page in memory to write at the end.
-    ``write_site`` then finishes it and swaps it in."""
+    """The fresh folder beside the output that a first build (no output folder yet)
+    writes pages into as they are rendered, instead of holding every page in memory to
+    write at the end. ``write_site`` then finishes it and swaps it in."""
 
     def __init__(self, output: Path):
         self.output = output.resolve()
-        self.previous = self.output if self.output.is_dir() else None
         self.folder = self.output.parent / f".{self.output.name}.tmp-{os.getpid()}"
         self._made: set[Path] = set()
         try:
@@ -209,14 +205,8 @@ class Staging:
             if target.parent not in self._made:
                 target.parent.mkdir(parents=True, exist_ok=True)
                 self._made.add(target.parent)
-            if self.previous is not None and _same_file(self.previous / rel, data):
-                try:
-                    os.link(self.previous / rel, target)
-                    return LINKED
-                except OSError:
-                    pass
             target.write_bytes(data)
-            return WRITTEN
+            return STAGED
         except OSError as exc:
             raise _output_error(exc, self.output) from None
 
@@ -280,9 +270,8 @@ def _write_site(output: Path, files: Iterable[tuple[str, bytes | Staged | None]]
                 raise OutputError([problem(rel, None, None, "o gerador tentou escrever o mesmo arquivo duas vezes",
                                            "isso é um erro do gerador; relate-o")])
             seen.add(rel)
-            if isinstance(data, Staged):  # already in tmp/, put there by a render worker
-                written += data.written
-                unchanged += not data.written
+            if isinstance(data, Staged):  # already in tmp/, written as it was rendered
+                written += 1
                 return
             target = fresh_join(tmp, rel)
             if target.parent not in made:
