@@ -759,3 +759,18 @@ def test_no_traceback_reaches_the_editor(make_site):
         result = site.run("build", "--now", NOW)
         assert result.returncode == 2, (config_case[0], result.stderr)
         assert "Traceback" not in result.stderr and "erro interno" not in result.stderr, result.stderr
+
+
+def test_size_limit_is_exact_and_files_are_read_whole(tmp_path):
+    """discover() reads each file by the size stat() gave, then on to the limit: a file of
+    exactly max_file_size bytes is read whole, one byte more is refused."""
+    from biteye_site.discover import discover
+    content = tmp_path / "content"
+    content.mkdir()
+    body = (GOOD + "y" * 5000).encode()
+    (content / "a.md").write_bytes(body)
+    (content / "b.md").write_bytes(body + b"z")
+    sources, problems = discover(content, tmp_path, len(body))
+    assert [s.rel_path for s in sources] == ["a.md"]
+    assert sources[0].data == body
+    assert [(p.path, "grande demais" in p.message) for p in problems] == [("content/b.md", True)]

@@ -125,8 +125,15 @@ def discover(content_dir: Path, root: Path, max_size: int,
                 sources.append(Source(path, prefix + entry.name, seen_before[1], None, signature))
                 continue
             try:
-                with open(path, "rb") as handle:
-                    data = handle.read(max_size + 1)  # the size may have changed since stat()
+                with open(path, "rb", buffering=0) as handle:
+                    # Sized by stat(): asking for max_size bytes would allocate that much
+                    # for every file. The size may have changed since: read on to the limit.
+                    data = handle.read(st.st_size + 1)
+                    while 0 < len(data) <= max_size:
+                        more = handle.read(max_size + 1 - len(data))
+                        if not more:
+                            break
+                        data += more
             except OSError as exc:
                 problems.append(problem(shown, None, None, f"não foi possível ler o arquivo: {_unreadable(exc)}",
                                         "confira as permissões (chmod a+r)"))
