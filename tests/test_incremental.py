@@ -161,7 +161,7 @@ def test_reference_time_moves_future_article_in(built, tmp_path):
 def test_corrupt_cache_is_rebuilt_not_trusted(built, tmp_path, damage):
     db = built.root / ".biteye-cache" / FILE_NAME
     assert db.is_file()
-    for suffix in ("-wal", "-shm"):
+    for suffix in ("-journal", "-wal", "-shm"):
         Path(str(db) + suffix).unlink(missing_ok=True)
     data = db.read_bytes()
     db.write_bytes({"garbage": b"not a database at all" * 100, "empty": b"",
