@@ -450,6 +450,7 @@ CONFIG_ERRORS = [
      "não é uma URL válida", None),
     ("unknown-time-zone", CONFIG.replace("America/Sao_Paulo", "America/Sao Paulo"), 3, 11, "fuso horário", "America/Sao_Paulo"),
     ("bad-language", CONFIG + "language: pt_BR\n", 4, 11, "idioma", "pt-BR"),
+    ("unknown-language", CONFIG + "language: xx-YY\n", 4, 11, "idioma desconhecido", "pt-BR"),
     ("missing-templates", CONFIG + "templates_dir: temas\n", 4, 16, "não existe", "templates_dir"),
     ("missing-base-url", 'title: "Arquivo"\n', 1, 1, "base_url", "https://"),
     ("not-a-mapping", "- title\n- base_url\n", 1, 1, "mapa", None),

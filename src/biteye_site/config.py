@@ -166,6 +166,9 @@ def load_config(path: Path | str, overrides: dict[str, object] | None = None) ->
                 "use um nome IANA como America/Sao_Paulo" + (f" (talvez '{guess}')" if guess != values["timezone"] else ""))
     if "language" in values and not re.fullmatch(r"[a-z]{2,3}(-[A-Z]{2})?", str(values["language"])):
         bad("language", f"idioma inválido '{values['language']}'", "use uma etiqueta BCP 47 como pt-BR")
+    elif "language" in values and not _known_locale(str(values["language"]).replace("-", "_")):
+        bad("language", f"idioma desconhecido '{values['language']}' (não há nomes de meses e formatos de data para ele)",
+            "use uma etiqueta BCP 47 conhecida, como pt-BR ou pt-PT")
     for key in ("per_page", "feed_entries", "max_file_size"):
         if key in values and int(values[key]) < 1:  # type: ignore[arg-type]
             bad(key, f"'{key}' deve ser maior que zero", f"escreva, por exemplo, {key}: {_EXAMPLES[key]}")
@@ -182,3 +185,13 @@ def load_config(path: Path | str, overrides: dict[str, object] | None = None) ->
     if problems:
         raise ConfigError(problems)
     return SiteConfig(root=root, **values)  # type: ignore[arg-type]
+
+
+def _known_locale(name: str) -> bool:
+    """Whether Babel has the dates and month names of ``name`` (e.g. 'pt_BR')."""
+    from babel import Locale, UnknownLocaleError
+    try:
+        Locale.parse(name)
+    except (UnknownLocaleError, ValueError):
+        return False
+    return True

@@ -10,6 +10,7 @@ from html import unescape as html_unescape
 from pathlib import Path
 
 import jinja2
+from babel import Locale
 from babel.dates import format_date, get_month_names
 from markupsafe import Markup
 
@@ -40,6 +41,8 @@ def keyboard_scrollable(body_html: str) -> Markup:
     feeds carry the plain body.
     """
     body_html = body_html.replace("<pre>", '<pre tabindex="0">')
+    if "<table>" not in body_html:  # most articles: no need to scan the whole body with a regex
+        return Markup(body_html)
     body_html = _TABLE.sub(lambda m: '<div class="table-scroll" tabindex="0" role="region" aria-label="Tabela">'
                            + m.group(0) + "</div>", body_html)
     return Markup(body_html)
@@ -68,6 +71,7 @@ class Renderer:
         self.routes = routes
         self.tz = config.tz
         self._dates: dict[tuple[object, str], str] = {}
+        self._locale = Locale.parse(config.locale)  # parsed once: Babel parses a name on every call
         self._cards: dict[tuple[int, str, bool], Markup] = {}
         self._entries: dict[int, str] = {}
         self.env = _Environment(
@@ -111,7 +115,7 @@ class Renderer:
         found = self._dates.get(key)
         if found is None:
             local = dt.astimezone(self.tz) if hasattr(dt, "astimezone") else dt
-            found = self._dates[key] = format_date(local, format=fmt, locale=self.config.locale)
+            found = self._dates[key] = format_date(local, format=fmt, locale=self._locale)
         return found
 
     def card(self, doc: Document, heading: str = "h2", lead: bool = False) -> Markup:
@@ -124,7 +128,7 @@ class Renderer:
         return found
 
     def month_name(self, month: int, capital: bool = True) -> str:
-        name = get_month_names("wide", locale=self.config.locale)[month]
+        name = get_month_names("wide", locale=self._locale)[month]
         return name[:1].upper() + name[1:] if capital else name
 
     def tag_for(self, name: str):
