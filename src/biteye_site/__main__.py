@@ -1,3 +1,3 @@
-from biteye_site.cli import main
+from biteye_site.cli import entry
 
-raise SystemExit(main())
+entry()

@@ -267,3 +267,19 @@ def main(argv: list[str] | None = None) -> int:
         print(f"erro interno do biteye-site: {type(exc).__name__}: {exc} — rode de novo com BITEYE_DEBUG=1 "
               "e relate o problema com a mensagem completa", file=sys.stderr)
         return 1
+
+
+def entry() -> None:
+    """The ``biteye-site`` command: main(), then the process ends at once.
+
+    Everything is written and closed when main() returns (pages, cache, temporary
+    folders). What is left is the interpreter taking apart a heap of ten thousand
+    articles object by object, 0.2 s of a small rebuild at that size, for nothing.
+    """
+    code = main()
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            stream.flush()
+        except (OSError, ValueError):  # a closed pipe: nothing more can be shown anyway
+            pass
+    os._exit(code)
