@@ -241,3 +241,48 @@ def test_static_file_edited_in_the_output_is_restored(built, tmp_path):
     build_into(built, built.public, cache=True)
     assert "editado à mão" not in copy.read_text(encoding="utf-8")
     assert_same_as_cold(built, tmp_path)
+
+
+def _stored_cards(site: SiteFolder) -> dict[str, str]:
+    import sqlite3
+    db = sqlite3.connect(site.root / ".biteye-cache" / FILE_NAME)
+    try:
+        return dict(db.execute("SELECT key, html FROM cards"))
+    finally:
+        db.close()
+
+
+def test_headline_edit_renders_its_cards_again(built, tmp_path):
+    """Cards (an article's entry in lists) are kept between builds under the digest of the
+    article as lists show it: a new headline is a new digest, so every list shows it, and
+    the old card is dropped from the cache."""
+    assert any("Notícia fictícia número 5<" in html for html in _stored_cards(built).values())
+    path = built.content / "2026/artigo-005.md"
+    path.write_text(path.read_text(encoding="utf-8").replace("número 5", "número cinco"), encoding="utf-8")
+    build_into(built, built.public, cache=True)
+    tag_pages = [p for p in (built.public / "tags/hardware").rglob("index.html")]
+    assert any("Notícia fictícia número cinco<" in p.read_text(encoding="utf-8") for p in tag_pages)
+    cards = _stored_cards(built).values()
+    assert not any("Notícia fictícia número 5<" in html for html in cards)
+    assert any("Notícia fictícia número cinco<" in html for html in cards)
+    assert_same_as_cold(built, tmp_path)
+
+
+def test_card_template_change_renders_every_card_again(built, tmp_path):
+    card = built.root / "templates/_card.html"
+    card.write_text(card.read_text(encoding="utf-8").replace('class="summary"', 'class="summary resumo"'),
+                    encoding="utf-8")
+    build_into(built, built.public, cache=True)
+    assert built.read("index.html").count('class="summary resumo"') >= 10
+    assert all('class="summary resumo"' in html for html in _stored_cards(built).values())
+    assert_same_as_cold(built, tmp_path)
+
+
+def test_cache_stamp_covers_the_libraries_that_shape_the_output(monkeypatch):
+    """A new markdown-it-py (or Jinja, Babel…) may render the same text differently: the
+    cache made with the old one is not trusted."""
+    from biteye_site import cache
+    before = cache.stamp()
+    real = cache.metadata.version
+    monkeypatch.setattr(cache.metadata, "version", lambda name: "99.0" if name == "markdown-it-py" else real(name))
+    assert cache.stamp() != before

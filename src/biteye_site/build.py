@@ -31,7 +31,7 @@ from biteye_site.output import Staged, Staging, check_output_dir, replace_files,
 from biteye_site.parallel import pmap
 from biteye_site.progress import silent
 from biteye_site.related import related_documents, related_key
-from biteye_site.render import Renderer
+from biteye_site.render import CardStore, Renderer
 from biteye_site.routes import Route, plan_routes, url_for
 from biteye_site.search import INDEXED_KINDS, SearchIndex, build_search_index, index_version
 from biteye_site.sitemap import recent
@@ -324,8 +324,10 @@ def generate(config: SiteConfig, options: BuildOptions = BuildOptions(), cache: 
         raise ContentError(problems)
     routes = plan_routes(site, config.per_page, search=config.search)
     lap("organizar")
-    renderer = Renderer(config, site, routes, cache.templates_folder())
-    fingerprints, listed = route_fingerprints(config, site, routes, doc_keys, cache, reference)
+    theme = theme_hash(config, cache.stamp or stamp())
+    fingerprints, listed = route_fingerprints(config, site, routes, doc_keys, theme, reference)
+    cards = CardStore({id(d): listed[d.rel_path] for d in site.documents}, cache.get_cards(theme))
+    renderer = Renderer(config, site, routes, cache.templates_folder(), cards)
     previous = previous or {}
     todo = [i for i, r in enumerate(routes) if previous.get(r.output_path) != fingerprints[r.output_path]]
     if len(todo) > 1:
@@ -337,10 +339,17 @@ def generate(config: SiteConfig, options: BuildOptions = BuildOptions(), cache: 
     # With a staging folder, this process writes each page as it arrives (in order), while the
     # workers render the next ones: one writer, as two processes creating files at once
     # only contend for the file system.
+    # Each worker also hands back the cards it had to render, to be kept for the next build.
     order = iter(todo)
-    rendered = pmap(lambda j: renderer.render(routes[todo[j]]), len(todo), options.jobs,
-                    lambda done, total: options.progress("renderizar", done, total),
-                    receive=None if staging is None else lambda data: staging.put(routes[next(order)].output_path, data))
+    new_cards: dict[str, str] = {}
+
+    def receive(result: tuple[bytes, dict[str, str]]) -> bytes | Staged:
+        data, made = result
+        new_cards.update(made)
+        return data if staging is None else staging.put(routes[next(order)].output_path, data)
+    rendered = pmap(lambda j: (renderer.render(routes[todo[j]]), cards.take()), len(todo), options.jobs,
+                    lambda done, total: options.progress("renderizar", done, total), receive=receive)
+    cache.put_cards(theme, new_cards, set(listed.values()))
     files: list[tuple[str, bytes | None]] = [(r.output_path, None) for r in routes]
     for i, data in zip(todo, rendered):
         files[i] = (routes[i].output_path, data)
@@ -378,10 +387,9 @@ def _with_previous_bytes(files: list[tuple[str, bytes | Staged | None]], output:
 
 
 def route_fingerprints(config: SiteConfig, site: Site, routes: tuple[Route, ...], doc_keys: dict[int, str],
-                       cache: BuildCache, reference: datetime) -> tuple[dict[str, str], dict[str, str]]:
+                       theme: str, reference: datetime) -> tuple[dict[str, str], dict[str, str]]:
     """(output path → fingerprint, published source → digest of the article as lists show it)"""
-    base = theme_hash(config, cache.stamp or stamp())
-    fp = Fingerprints(base, site, doc_keys, reference, tuple(recent(site.documents, reference)), config.feed_entries)
+    fp = Fingerprints(theme, site, doc_keys, reference, tuple(recent(site.documents, reference)), config.feed_entries)
     entries = hashlib.sha256(repr([(r.url, r.lastmod and r.lastmod.isoformat()) for r in routes if r.in_sitemap])
                              .encode()).hexdigest()
     return {r.output_path: fp.of(r, entries) for r in routes}, {d.rel_path: fp.doc(d) for d in site.documents}

@@ -20,6 +20,7 @@ import shutil
 import sqlite3
 import threading
 from contextlib import closing
+from importlib import metadata
 from pathlib import Path
 
 from biteye_site import __version__
@@ -28,9 +29,20 @@ SCHEMA = 3
 FILE_NAME = "build.sqlite"
 
 
+_OUTPUT_LIBRARIES = ("markdown-it-py", "mdit-py-plugins", "jinja2", "markupsafe", "babel", "pyyaml", "python-slugify",
+                     "text-unidecode")
+
+
 def stamp() -> str:
     """Changes whenever cached data could mean something else: version, schema, code."""
     h = hashlib.sha256(f"{__version__}|{SCHEMA}".encode())
+    # The libraries whose output is cached: a new markdown-it-py may render the same text
+    # differently, a new Babel spell a date differently.
+    for name in _OUTPUT_LIBRARIES:
+        try:
+            h.update(f"|{name}={metadata.version(name)}".encode())
+        except metadata.PackageNotFoundError:
+            h.update(f"|{name}=?".encode())
     # Source files of the generator: an edited checkout must not trust old entries.
     for path in sorted(Path(__file__).parent.glob("*.py")):
         h.update(path.name.encode())
@@ -73,11 +85,12 @@ class BuildCache:
                 row = db.execute("SELECT value FROM meta WHERE key='stamp'").fetchone()
                 if row is None or row[0] != value:
                     db.executescript("DROP TABLE IF EXISTS documents; DROP TABLE IF EXISTS pages; "
-                                     "DROP TABLE IF EXISTS sources; DROP TABLE meta; "
+                                     "DROP TABLE IF EXISTS sources; DROP TABLE IF EXISTS cards; DROP TABLE meta; "
                                      "CREATE TABLE meta (key TEXT PRIMARY KEY, value BLOB);")
                 db.execute("CREATE TABLE IF NOT EXISTS documents (key TEXT PRIMARY KEY, data BLOB)")
                 db.execute("CREATE TABLE IF NOT EXISTS sources (path TEXT PRIMARY KEY, size INTEGER, "
                            "mtime_ns INTEGER, ino INTEGER, sha256 TEXT)")
+                db.execute("CREATE TABLE IF NOT EXISTS cards (key TEXT PRIMARY KEY, html TEXT)")
                 db.execute("CREATE TABLE IF NOT EXISTS pages (path TEXT PRIMARY KEY, fingerprint TEXT, "
                            "size INTEGER, mtime_ns INTEGER, ino INTEGER)")
                 db.execute("INSERT OR REPLACE INTO meta VALUES ('stamp', ?)", (value,))
@@ -225,6 +238,30 @@ class BuildCache:
         if self.db is not None:
             self.db.execute("INSERT OR REPLACE INTO meta VALUES (?, ?)",
                             (key, pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)))
+
+    # -- articles' entries in lists ('cards'), as rendered by earlier builds ---------------
+    def get_cards(self, theme: str) -> dict[str, str]:
+        """key → HTML of the cards stored under ``theme`` (see render.CardStore); none if it changed."""
+        if self.db is None or self.get_meta("cards_theme") != theme:
+            return {}
+        return dict(self.db.execute("SELECT key, html FROM cards"))
+
+    def put_cards(self, theme: str, new: dict[str, str], digests: set[str]) -> None:
+        """Store ``new`` cards, and keep only those of the articles as they are now (``digests``)
+        and of this ``theme``: the table holds one build's worth of cards."""
+        if self.db is None:
+            return
+        same_theme = self.get_meta("cards_theme") == theme
+        with closing(self.db.cursor()) as cur:
+            cur.execute("BEGIN")
+            if not same_theme:
+                cur.execute("DELETE FROM cards")
+            cur.executemany("INSERT OR REPLACE INTO cards VALUES (?, ?)", list(new.items()))
+            stale = [(k,) for (k,) in cur.execute("SELECT key FROM cards") if k.split("|", 1)[0] not in digests]
+            cur.executemany("DELETE FROM cards WHERE key = ?", stale)
+            cur.execute("INSERT OR REPLACE INTO meta VALUES ('cards_theme', ?)",
+                        (pickle.dumps(theme, protocol=pickle.HIGHEST_PROTOCOL),))
+            cur.execute("COMMIT")
 
     # -- pages of the output folder ---------------------------------------------------
     def get_pages(self, output: Path) -> dict[str, tuple[str, int, int, int]]:

@@ -6,6 +6,7 @@ import json
 import re
 import sys
 import traceback
+from dataclasses import dataclass, field
 from html import unescape as html_unescape
 from pathlib import Path
 
@@ -62,11 +63,36 @@ class _Environment(jinja2.Environment):
         return {**self.globals, **(d or {})}
 
 
+@dataclass
+class CardStore:
+    """Cards (an article's entry in a list) kept between builds.
+
+    A card shows only what ``Fingerprints.doc`` digests (the article as lists show it,
+    with its tags' and authors' names), and the theme: so a card stored under the same
+    theme and digest is the card this build would render. An added article moves every
+    later home page, and those pages are mostly cards already made.
+    """
+
+    digests: dict[int, str]  # id(document) → Fingerprints.doc digest
+    known: dict[str, str]    # key → HTML, from the cache
+    new: dict[str, str] = field(default_factory=dict)  # rendered in this process since the last take()
+
+    def key(self, doc: Document, heading: str, lead: bool) -> str | None:
+        digest = self.digests.get(id(doc))
+        return None if digest is None else f"{digest}|{heading}|{int(lead)}"
+
+    def take(self) -> dict[str, str]:
+        new, self.new = self.new, {}
+        return new
+
+
 class Renderer:
     """Turns routes into bytes. Holds the Jinja environment and the site; no I/O but template reads."""
 
-    def __init__(self, config: SiteConfig, site: Site, routes: tuple[Route, ...], compiled: Path | None = None):
+    def __init__(self, config: SiteConfig, site: Site, routes: tuple[Route, ...], compiled: Path | None = None,
+                 cards: CardStore | None = None):
         self.config = config
+        self.card_store = cards
         self.site = site
         self.routes = routes
         self.tz = config.tz
@@ -123,8 +149,14 @@ class Renderer:
         key = (id(doc), heading, lead)
         found = self._cards.get(key)
         if found is None:
-            html = self.env.get_template("_card.html").render(doc=doc, heading=heading, lead=lead)
-            found = self._cards[key] = Markup(html.rstrip("\n"))
+            store = self.card_store
+            stored_key = store.key(doc, heading, lead) if store is not None else None
+            html = store.known.get(stored_key) if stored_key is not None else None  # type: ignore[union-attr]
+            if html is None:
+                html = self.env.get_template("_card.html").render(doc=doc, heading=heading, lead=lead).rstrip("\n")
+                if stored_key is not None:
+                    store.new[stored_key] = html  # type: ignore[union-attr]
+            found = self._cards[key] = Markup(html)
         return found
 
     def month_name(self, month: int, capital: bool = True) -> str:
