@@ -1,5 +1,5 @@
 """The Markdown renderer against the CommonMark spec's own examples (npm commonmark-spec 0.31.2),
-and the lean parser choice (markdown._extensions) against the full parser."""
+and the lean parser choice (markdown._needs) against the full parser."""
 
 from __future__ import annotations
 
@@ -33,7 +33,7 @@ def spec_examples() -> list[tuple[int, str, str]]:
 
 def full_render(body: str, allow_raw_html: bool) -> str:
     """What the parser with every extension on makes of ``body``."""
-    md, watch = markdown._parser(allow_raw_html, True, True, True)
+    md, watch = markdown._parser(allow_raw_html, markdown.ALL)
     watch.reset()
     env = {"_watch": watch}
     return md.renderer.render(md.parse(body, env), md.options, env)
@@ -59,7 +59,9 @@ def test_lean_parser_renders_the_spec_examples_like_the_full_one():
 
 _PIECES = st.sampled_from(["|", "~", "~~", "^", "[^1]", "^[nota]", "[^1]: nota\n", "| a | b |\n|---|---|\n",
                            "*", "_", "[", "]", "(", ")", "!", "`", "<", ">", "#", "-", ":", "\n", "\n\n",
-                           "    ", "> ", "1. ", "texto", "ção", "&amp;", "\\", "http://x.example"])
+                           "    ", "> ", "1. ", "texto", "ção", "&amp;", "&#42;", "&", "\\", "\\*", "http://x.example",
+                           "```", "```\n", "~~~\n", "[a]: /u\n", "[a]", "]:", "![i](/x.png)", "<http://x.example>",
+                           "<b>", "<div>\n", "+", "=", "$", "%", "@", "{", "}"])
 
 
 @settings(max_examples=400, deadline=None)
@@ -69,10 +71,13 @@ def test_lean_parser_renders_any_text_like_the_full_one(body):
 
 
 def test_lean_parser_is_used_only_where_an_extension_cannot_match():
-    assert markdown._extensions("texto simples\n\n# título\n") == (False, False, False)
-    assert markdown._extensions("| a |\n|---|\n") == (True, False, False)
-    assert markdown._extensions("~~x~~") == (False, True, False)
-    assert markdown._extensions("x[^1]\n\n[^1]: y") == (False, False, True)
+    plain = markdown._needs("texto simples\n\n# título\n\n- item\n")
+    assert not any(plain)
+    for text, need in [("| a |\n|---|\n", "tables"), ("~~x~~", "strikethrough"), ("x[^1]\n\n[^1]: y", "footnotes"),
+                       ("a \\* b", "escapes"), ("&copy;", "entities"), ("<https://x.example>", "angles"),
+                       ("![a](b.png)", "images"), ("> citação", "quotes"), ("```\ncódigo\n```", "fences"),
+                       ("~~~\ncódigo\n~~~", "fences"), ("[a]: https://x.example", "references")]:
+        assert markdown._needs(text)._asdict()[need], (text, need)
     # And the extensions still work where they are written.
     html = render_markdown("| a | b |\n|---|---|\n| 1 | 2 |\n\n~~riscado~~ e nota[^n]\n\n[^n]: a nota\n", "x.md", 1).html
     assert "<table>" in html and "<s>riscado</s>" in html and 'class="footnote-ref"' in html

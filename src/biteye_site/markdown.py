@@ -12,6 +12,7 @@ import html
 import re
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import NamedTuple
 
 from markdown_it import MarkdownIt
 from markdown_it.common.normalize_url import validateLink as default_validate
@@ -112,26 +113,55 @@ def _inline_text(token) -> str:
     return "".join(parts)
 
 
-def _extensions(body: str) -> tuple[bool, bool, bool]:
-    """Which extensions could match in ``body``: (tables, strikethrough, footnotes).
+class Needs(NamedTuple):
+    """Which optional rules could match in a text: each needs a character (or pair) that
+    nothing else reacts to, so without it the text renders the same without the rule,
+    and is spared trying it at every line and every bracket. See _needs."""
 
-    Each one needs a character that nothing else does — a table's header row has
-    a '|', strikethrough a '~', every footnote form a '^' — so a text without it
-    renders the same without the rule, and is spared trying it on every line
-    and bracket. About half the articles of a news archive have no table.
-    """
-    return "|" in body, "~" in body, "^" in body
+    tables: bool = True         # a header row has a '|'
+    strikethrough: bool = True  # '~~'
+    footnotes: bool = True      # every footnote form has a '^'
+    escapes: bool = True        # '\\'
+    entities: bool = True       # '&'
+    angles: bool = True         # autolinks and raw HTML start with '<'
+    images: bool = True         # '!['
+    quotes: bool = True         # '>'
+    fences: bool = True         # '```' or '~~~'
+    references: bool = True     # a definition's label ends in ']:'
+
+
+ALL = Needs()
+
+
+def _needs(body: str) -> Needs:
+    return Needs("|" in body, "~" in body, "^" in body, "\\" in body, "&" in body, "<" in body, "!" in body,
+                 ">" in body, "```" in body or "~~~" in body, "]:" in body)
+
+
+# Characters where an inline rule may start, and ']' (a link label ends there: the
+# label parser skips tokens until it sees one). The text rule runs on to the next of
+# them in one step; markdown-it's own list also holds '-', ':', '#', '+'… for plugins.
+_TERMINATORS = "\n`*_[]"
 
 
 @lru_cache(maxsize=None)
-def _parser(allow_raw_html: bool, tables: bool = True, strikethrough: bool = True,
-            footnotes: bool = True) -> tuple[MarkdownIt, _Watch]:
+def _parser(allow_raw_html: bool, needs: Needs = ALL) -> tuple[MarkdownIt, _Watch]:
     watch = _Watch()
     md = MarkdownIt("commonmark", {"html": allow_raw_html, "xhtmlOut": False,
                                    "maxNesting": _PARSER_NESTING})
-    md.enable([name for name, on in (("table", tables), ("strikethrough", strikethrough)) if on])
-    if footnotes:
+    md.enable([name for name, on in (("table", needs.tables), ("strikethrough", needs.strikethrough)) if on])
+    if needs.footnotes:
         md.use(footnote_plugin)
+    md.disable([name for name, on in (("escape", needs.escapes), ("entity", needs.entities),
+                                      ("autolink", needs.angles), ("html_inline", needs.angles),
+                                      ("html_block", needs.angles), ("image", needs.images),
+                                      ("blockquote", needs.quotes), ("fence", needs.fences),
+                                      ("reference", needs.references)) if not on])
+    if hasattr(md.inline, "terminator_re"):  # markdown-it-py 4.3+
+        extra = "".join(ch for ch, on in (("\\", needs.escapes), ("&", needs.entities), ("<", needs.angles),
+                                          ("!", needs.images), ("~", needs.strikethrough),
+                                          ("^", needs.footnotes)) if on)
+        md.inline.terminator_re = re.compile("[" + re.escape(_TERMINATORS + extra) + "]")
 
     def validate(url: str) -> bool:
         ok = default_validate(url)
@@ -171,7 +201,7 @@ def _parser(allow_raw_html: bool, tables: bool = True, strikethrough: bool = Tru
 
 def render_markdown(body: str, path: str, first_line: int, allow_raw_html: bool = False) -> Rendered:
     """Render ``body`` (which starts at line ``first_line`` of ``path``)."""
-    md, watch = _parser(allow_raw_html, *_extensions(body))
+    md, watch = _parser(allow_raw_html, _needs(body))
     watch.reset()
     env = {"_watch": watch}
     tokens = md.parse(body, env)
