@@ -223,7 +223,8 @@ def test_a_template_that_is_not_utf8_does_not_break_the_build(built, tmp_path):
 
 
 def test_related_articles_are_reused_only_while_dates_and_tags_stay(built, tmp_path, monkeypatch):
-    """The full build remembers related articles under a digest of the lists they come from."""
+    """The full build remembers related articles under a digest of the lists they come from,
+    and the lists themselves, to update them around an article added, removed or retagged."""
     import biteye_site.build as build_module
 
     calls = []
@@ -237,8 +238,11 @@ def test_related_articles_are_reused_only_while_dates_and_tags_stay(built, tmp_p
     path.write_text(path.read_text(encoding="utf-8").replace("tags: [", 'tags: ["Outro assunto", ', 1),
                     encoding="utf-8")
     calls.clear()  # (the cold build above computed its own)
+    updates = []
+    real_update = build_module.update_related
+    monkeypatch.setattr(build_module, "update_related", lambda *a, **k: updates.append(1) or real_update(*a, **k))
     rebuild(built)
-    assert calls == [1], "a new tag computes them again"
+    assert updates == [1], "a new tag updates them around the article (tests/test_related.py)"
     assert_same_as_cold(built, tmp_path)
 
 

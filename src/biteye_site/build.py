@@ -30,7 +30,7 @@ from biteye_site.model import Document, Site, Source
 from biteye_site.output import Staged, Staging, check_output_dir, replace_files, static_files, write_site
 from biteye_site.parallel import pmap
 from biteye_site.progress import silent
-from biteye_site.related import related_documents, related_key
+from biteye_site.related import order_of, related_documents, related_key, update_related
 from biteye_site.render import CardStore, Renderer
 from biteye_site.routes import Route, plan_routes, url_for
 from biteye_site.search import INDEXED_KINDS, SearchIndex, build_search_index, index_version
@@ -262,17 +262,27 @@ def find_sources(config: SiteConfig, cache: BuildCache) -> Found:
 
 
 def _with_related(site: Site, remembered: object) -> tuple[Site, tuple | None]:
-    """The site with its related articles: the last build's when the lists they come from
-    are the same (an edit that changed no date or tag), else computed. Also what to remember."""
-    key = related_key(site)
-    if isinstance(remembered, tuple) and len(remembered) == 2 and remembered[0] == key:
-        by_source = {d.rel_path: d for d in site.documents}
-        return replace(site, related={by_source[rel].slug: tuple(by_source[r] for r in others)
-                                      for rel, others in remembered[1].items()}), None
-    related = related_documents(site)
+    """The site with its related articles, and what to remember of them for the next build.
+
+    The last build's when the lists they come from are the same (an edit that changed no
+    date or tag); updated around the articles added, removed or retagged since; else
+    computed."""
+    order = order_of(site)
+    key = related_key(order)
+    by_source = {d.rel_path: d for d in site.documents}
+    if isinstance(remembered, tuple) and len(remembered) == 3:
+        old_key, old_related, old_order = remembered
+        if old_key == key:
+            return replace(site, related={by_source[rel].slug: tuple(by_source[r] for r in others)
+                                          for rel, others in old_related.items()}), None
+        related = update_related(site, order, old_order, old_related)
+    else:
+        related = None
+    if related is None:
+        related = related_documents(site)
     by_slug = {d.slug: d for d in site.documents}
     return replace(site, related=related), (key, {by_slug[slug].rel_path: tuple(d.rel_path for d in docs)
-                                                  for slug, docs in related.items()})
+                                                  for slug, docs in related.items()}, order)
 
 
 @_unfreezes
