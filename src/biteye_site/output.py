@@ -89,11 +89,27 @@ def safe_join(base: Path, rel: str) -> Path:
 def fresh_join(base: Path, rel: str) -> Path:
     """``base/rel`` inside a folder this process just created (no links can be in it): a lexical
     check is enough, and it saves resolving every path of a 14,000-file site."""
+    return base.joinpath(*_checked_parts(rel))
+
+
+def _checked_parts(rel: str) -> list[str]:
     parts = rel.split("/")
     if (not rel or "\x00" in rel or "\\" in rel or rel.startswith("/")
             or any(part in ("", ".", "..") for part in parts)):
         raise OutputError([problem(rel or "(vazio)", None, None, "caminho de saída inválido", "isso é um erro do gerador")])
-    return base.joinpath(*parts)
+    return parts
+
+
+def _write_new(path: str, data: bytes) -> None:
+    """Write a file with the fewest steps: a first build creates 14,000 of them in this
+    process while the workers render, so every microsecond here is taken from them."""
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o644)
+    try:
+        view = memoryview(data)
+        while view:
+            view = view[os.write(fd, view):]
+    finally:
+        os.close(fd)
 
 
 def _same_file(path: Path, data: bytes) -> bool:
@@ -190,7 +206,8 @@ class Staging:
     def __init__(self, output: Path):
         self.output = output.resolve()
         self.folder = self.output.parent / f".{self.output.name}.tmp-{os.getpid()}"
-        self._made: set[Path] = set()
+        self._base = str(self.folder)
+        self._made: set[str] = {""}
         try:
             self.output.parent.mkdir(parents=True, exist_ok=True)
             _clean_stale(self.output)
@@ -201,11 +218,12 @@ class Staging:
 
     def put(self, rel: str, data: bytes) -> Staged:
         try:
-            target = fresh_join(self.folder, rel)
-            if target.parent not in self._made:
-                target.parent.mkdir(parents=True, exist_ok=True)
-                self._made.add(target.parent)
-            target.write_bytes(data)
+            _checked_parts(rel)
+            folder = rel.rpartition("/")[0]
+            if folder not in self._made:
+                os.makedirs(f"{self._base}/{folder}", exist_ok=True)
+                self._made.add(folder)
+            _write_new(f"{self._base}/{rel}", data)
             return STAGED
         except OSError as exc:
             raise _output_error(exc, self.output) from None
