@@ -38,6 +38,12 @@ def tree(folder: Path) -> dict[str, bytes]:
     return {p.relative_to(folder).as_posix(): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
 
 
+def replace_in(path: Path, old: str, new: str) -> None:
+    text = path.read_text(encoding="utf-8")
+    assert old in text, f"{old!r} not in {path}"
+    path.write_text(text.replace(old, new), encoding="utf-8")
+
+
 def build_into(site: SiteFolder, out: Path, *, cache: bool, jobs: int = 0) -> None:
     config = load_config(site.root / "site.yaml")
     build(config, BuildOptions(now=NOW, output=out, use_cache=cache, jobs=jobs))
@@ -71,8 +77,7 @@ def test_no_change_rebuild_touches_nothing(built):
 
 def test_edit_one_article(built, tmp_path):
     path = built.content / "2025/artigo-010.md"
-    path.write_text(path.read_text(encoding="utf-8").replace("Notícia fictícia número 10", "Título novo e editado"),
-                    encoding="utf-8")
+    replace_in(path, "Notícia fictícia número 10", "Título novo e editado")
     config = load_config(built.root / "site.yaml")
     report = build(config, BuildOptions(now=NOW, output=built.public))
     assert 0 < report.rendered < report.files / 3, "only the pages that show the article are rendered again"
@@ -116,15 +121,14 @@ def test_tag_spelling_majority_flips(built, tmp_path):
     # "IA" and "Inteligência artificial" are different slugs; make "ia" spelt "Ia" the majority.
     for i in (6, 13, 20, 27, 34, 41, 48, 55):
         path = built.content / f"{2024 + i % 3}/artigo-{i:03d}.md"
-        path.write_text(path.read_text(encoding="utf-8").replace('"IA"', '"Ia"'), encoding="utf-8")
+        replace_in(path, '"IA"', '"Ia"')
     build_into(built, built.public, cache=True)
     assert_same_as_cold(built, tmp_path)
 
 
 def test_template_change_rebuilds_affected_pages(built, tmp_path):
     base = built.root / "templates/base.html"
-    base.write_text(base.read_text(encoding="utf-8").replace("Pular para o conteúdo", "Ir ao conteúdo"),
-                    encoding="utf-8")
+    replace_in(base, "Pular para o conteúdo", "Ir ao conteúdo")
     build_into(built, built.public, cache=True)
     assert "Ir ao conteúdo" in built.read("artigos/noticia-ficticia-numero-1/index.html")
     assert_same_as_cold(built, tmp_path)
@@ -167,7 +171,7 @@ def test_corrupt_cache_is_rebuilt_not_trusted(built, tmp_path, damage):
     db.write_bytes({"garbage": b"not a database at all" * 100, "empty": b"",
                     "truncated": data[: len(data) // 3]}[damage])
     path = built.content / "2025/artigo-001.md"
-    path.write_text(path.read_text(encoding="utf-8").replace("Fim do artigo 1.", "Fim alterado."), encoding="utf-8")
+    replace_in(path, "Fim do artigo 1.", "Fim alterado.")
     build_into(built, built.public, cache=True)
     assert_same_as_cold(built, tmp_path)
 
@@ -258,7 +262,7 @@ def test_headline_edit_renders_its_cards_again(built, tmp_path):
     the old card is dropped from the cache."""
     assert any("Notícia fictícia número 5<" in html for html in _stored_cards(built).values())
     path = built.content / "2026/artigo-005.md"
-    path.write_text(path.read_text(encoding="utf-8").replace("número 5", "número cinco"), encoding="utf-8")
+    replace_in(path, "número 5", "número cinco")
     build_into(built, built.public, cache=True)
     tag_pages = [p for p in (built.public / "tags/hardware").rglob("index.html")]
     assert any("Notícia fictícia número cinco<" in p.read_text(encoding="utf-8") for p in tag_pages)
@@ -270,8 +274,7 @@ def test_headline_edit_renders_its_cards_again(built, tmp_path):
 
 def test_card_template_change_renders_every_card_again(built, tmp_path):
     card = built.root / "templates/_card.html"
-    card.write_text(card.read_text(encoding="utf-8").replace('class="summary"', 'class="summary resumo"'),
-                    encoding="utf-8")
+    replace_in(card, 'class="summary"', 'class="summary resumo"')
     build_into(built, built.public, cache=True)
     assert built.read("index.html").count('class="summary resumo"') >= 10
     assert all('class="summary resumo"' in html for html in _stored_cards(built).values())
