@@ -277,6 +277,8 @@ def entry() -> None:
     articles object by object, 0.2 s of a small rebuild at that size, for nothing.
     """
     code = main()
+    if sys.getprofile() is not None or sys.gettrace() is not None:
+        sys.exit(code)  # a profiler or coverage writes its report at exit: let it
     for stream in (sys.stdout, sys.stderr):
         try:
             stream.flush()
