@@ -289,3 +289,24 @@ def test_cache_stamp_covers_the_libraries_that_shape_the_output(monkeypatch):
     real = cache.metadata.version
     monkeypatch.setattr(cache.metadata, "version", lambda name: "99.0" if name == "markdown-it-py" else real(name))
     assert cache.stamp() != before
+
+
+def test_garbage_collector_is_on_again_after_a_build(built):
+    """Organising pauses the cyclic collector; a build, failed or not, leaves it as it was."""
+    import gc
+    assert gc.isenabled()
+    build_into(built, built.public, cache=True)
+    assert gc.isenabled()
+    built.add("2026/quebrado.md", title="Artigo com link quebrado", date="2026-01-02T10:00:00-03:00",
+              authors=["Ana Fictícia"], tags=["Dados"], body="[outro](../2025/nao-existe.md)")
+    from biteye_site.errors import ContentError
+    with pytest.raises(ContentError):
+        build_into(built, built.public, cache=True)
+    assert gc.isenabled()
+    gc.disable()
+    try:
+        (built.content / "2026/quebrado.md").unlink()
+        build_into(built, built.public, cache=True)
+        assert not gc.isenabled(), "a caller that had it off keeps it off"
+    finally:
+        gc.enable()
