@@ -310,3 +310,53 @@ def test_garbage_collector_is_on_again_after_a_build(built):
         assert not gc.isenabled(), "a caller that had it off keeps it off"
     finally:
         gc.enable()
+
+
+
+def _article_file(site: SiteFolder, i: int) -> Path:
+    return site.content / f"{2024 + i % 3}/artigo-{i:03d}.md"
+
+
+def test_kept_cards_follow_the_article_body(built, tmp_path):
+    """A theme's card may show more than lists do (here the word count, from the body): kept
+    cards are keyed by the whole article. One article's text grows while another on the same
+    home page gets a new title, so the page is rendered again, with a new card for both."""
+    import re
+    replace_in(built.root / "templates/_card.html", '<p class="summary">',
+               '<p class="summary" data-palavras="{{ doc.word_count }}">')
+    build_into(built, built.public, cache=True)
+    first, second = [int(n) for n in re.findall(r'href="/artigos/noticia-ficticia-numero-(\d+)/"',
+                                                built.read("index.html"))[:2]]
+    path = _article_file(built, first)
+    path.write_text(path.read_text(encoding="utf-8") + "\nMais quatro palavras aqui.\n", encoding="utf-8")
+    replace_in(_article_file(built, second), f"Notícia fictícia número {second}", "Manchete trocada")
+    build_into(built, built.public, cache=True)
+    # (Only pages rendered again can follow: the text's own tag pages keep the old count, as a
+    # card reading past the list fields is outside what page fingerprints track.)
+    build_into(built, tmp_path / "cold", cache=False)
+    assert built.read("index.html") == (tmp_path / "cold/index.html").read_text(encoding="utf-8")
+
+
+def test_a_fresh_output_renders_every_card(built, tmp_path):
+    """Into an empty output folder every card is rendered from the sources, even with the
+    cache kept (a CI job): a theme's card that reads the whole site is right there too."""
+    import shutil
+    replace_in(built.root / "templates/_card.html", '<p class="summary">',
+               '<p class="summary" data-total="{{ site.documents | length }}">')
+    build_into(built, built.public, cache=True)
+    built.add("2026/artigo-novo.md", title="Artigo novo", date="2026-02-03T10:00:00-03:00",
+              authors=["Ana Fictícia"], tags=["Dados"], body="Texto novo.")
+    shutil.rmtree(built.public)
+    build_into(built, built.public, cache=True)
+    assert_same_as_cold(built, tmp_path)
+
+
+def test_card_key_reads_lead_as_the_template_does():
+    """`lead` is whatever a theme passes (none, "", 0, a string): the key follows its truth,
+    as `{% if lead %}` in _card.html does, and never fails on it."""
+    from biteye_site.render import CardStore
+    doc = object()
+    store = CardStore({id(doc): "d"}, {})
+    assert store.key(doc, "h2", None) == store.key(doc, "h2", False) == store.key(doc, "h2", "") == "d|h2|0"
+    assert store.key(doc, "h2", "0") == store.key(doc, "h2", True) == "d|h2|1"
+    assert store.key(object(), "h2", True) is None

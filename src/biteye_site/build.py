@@ -344,7 +344,11 @@ def generate(config: SiteConfig, options: BuildOptions = BuildOptions(), cache: 
     lap("organizar")
     theme = theme_hash(config, cache.stamp or stamp())
     fingerprints, listed = route_fingerprints(config, site, routes, doc_keys, theme, reference)
-    cards = CardStore({id(d): listed[d.rel_path] for d in site.documents}, cache.get_cards(theme))
+    # A card is kept under the whole article (list fields and body: a theme's card may show
+    # more than lists do) and reused only into an output folder that already has pages: a
+    # first build, or one into an empty folder, renders everything from the sources.
+    cards = CardStore({id(d): listed[d.rel_path] + doc_keys[id(d)] for d in site.documents},
+                      cache.get_cards(theme) if previous else {})
     renderer = Renderer(config, site, routes, cache.templates_folder(), cards)
     previous = previous or {}
     todo = [i for i, r in enumerate(routes) if previous.get(r.output_path) != fingerprints[r.output_path]]
@@ -369,7 +373,7 @@ def generate(config: SiteConfig, options: BuildOptions = BuildOptions(), cache: 
         return data if staging is None else staging.put(routes[next(order)].output_path, data)
     rendered = pmap(lambda j: (renderer.render(routes[todo[j]]), cards.take()), len(todo), options.jobs,
                     lambda done, total: options.progress("renderizar", done, total), receive=receive)
-    cache.put_cards(theme, new_cards, set(listed.values()))
+    cache.put_cards(theme, new_cards, set(cards.digests.values()))
     files: list[tuple[str, bytes | None]] = [(r.output_path, None) for r in routes]
     for i, data in zip(todo, rendered):
         files[i] = (routes[i].output_path, data)

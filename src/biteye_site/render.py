@@ -67,19 +67,20 @@ class _Environment(jinja2.Environment):
 class CardStore:
     """Cards (an article's entry in a list) kept between builds.
 
-    A card shows only what ``Fingerprints.doc`` digests (the article as lists show it,
-    with its tags' and authors' names), and the theme: so a card stored under the same
-    theme and digest is the card this build would render. An added article moves every
-    later home page, and those pages are mostly cards already made.
+    A card is stored under the theme and ``Fingerprints.full`` of its article (what lists
+    show of it, its tags' and authors' names, and its body): the same card this build
+    would render, as long as ``_card.html`` reads nothing of the site beyond its article —
+    the rule page fingerprints already set for every template (fingerprint.py). An added
+    article moves every later home page, and those pages are mostly cards already made.
     """
 
-    digests: dict[int, str]  # id(document) → Fingerprints.doc digest
+    digests: dict[int, str]  # id(document) → Fingerprints.full digest
     known: dict[str, str]    # key → HTML, from the cache
     new: dict[str, str] = field(default_factory=dict)  # rendered in this process since the last take()
 
     def key(self, doc: Document, heading: str, lead: bool) -> str | None:
         digest = self.digests.get(id(doc))
-        return None if digest is None else f"{digest}|{heading}|{int(lead)}"
+        return None if digest is None else f"{digest}|{heading}|{1 if lead else 0}"  # as {% if lead %} reads it
 
     def take(self) -> dict[str, str]:
         new, self.new = self.new, {}
