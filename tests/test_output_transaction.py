@@ -105,3 +105,18 @@ def test_compiled_templates_are_kept_per_generator_version(tmp_path):
     other = second.templates_folder()
     assert other != folder and other.is_dir() and not folder.exists(), "another version's compiled code is removed"
     assert BuildCache.disabled().templates_folder() is None
+
+
+def test_first_build_files_follow_the_umask_like_later_ones(site):
+    """Pages a first build writes (os.open in Staging) get the same permissions as files the
+    in-place writer and the static copy make: 0o666 less the umask."""
+    populate(site, 3)
+    old = os.umask(0o002)
+    try:
+        assert site.build() == 0
+        modes = {p.relative_to(site.public).as_posix(): p.stat().st_mode & 0o777
+                 for p in site.public.rglob("*") if p.is_file()}
+    finally:
+        os.umask(old)
+    assert modes["index.html"] == modes["feed.xml"] == 0o664, modes
+    assert set(modes.values()) == {0o664}, {k: oct(v) for k, v in modes.items() if v != 0o664}

@@ -103,7 +103,8 @@ def _checked_parts(rel: str) -> list[str]:
 def _write_new(path: str, data: bytes) -> None:
     """Write a file with the fewest steps: a first build creates 14,000 of them in this
     process while the workers render, so every microsecond here is taken from them."""
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o644)
+    # 0o666 less the umask, as open() gives; O_BINARY: no newline translation on Windows.
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | getattr(os, "O_BINARY", 0), 0o666)
     try:
         view = memoryview(data)
         while view:
