@@ -165,7 +165,7 @@ def test_reference_time_moves_future_article_in(built, tmp_path):
 def test_corrupt_cache_is_rebuilt_not_trusted(built, tmp_path, damage):
     db = built.root / ".biteye-cache" / FILE_NAME
     assert db.is_file()
-    for suffix in ("-journal", "-wal", "-shm"):
+    for suffix in ("-wal", "-shm"):
         Path(str(db) + suffix).unlink(missing_ok=True)
     data = db.read_bytes()
     db.write_bytes({"garbage": b"not a database at all" * 100, "empty": b"",
@@ -360,3 +360,40 @@ def test_card_key_reads_lead_as_the_template_does():
     assert store.key(doc, "h2", None) == store.key(doc, "h2", False) == store.key(doc, "h2", "") == "d|h2|0"
     assert store.key(doc, "h2", "0") == store.key(doc, "h2", True) == "d|h2|1"
     assert store.key(object(), "h2", True) is None
+
+
+def test_cache_locked_by_another_build_is_left_alone(built, tmp_path):
+    """Another process holding the cache's write lock (a second build, the preview server)
+    is not damage: the build waits SQLite's timeout, goes on without the cache, and neither
+    fails nor deletes the other's database."""
+    import sqlite3
+    db_path = built.root / ".biteye-cache" / FILE_NAME
+    inode = db_path.stat().st_ino
+    other = sqlite3.connect(db_path, isolation_level=None)
+    try:
+        other.execute("BEGIN EXCLUSIVE")
+        replace_in(built.content / "2025/artigo-001.md", "Fim do artigo 1.", "Fim trocado.")
+        build_into(built, built.public, cache=True)
+        other.execute("COMMIT")
+    finally:
+        other.close()
+    assert db_path.stat().st_ino == inode, "the other process's cache was deleted under it"
+    assert_same_as_cold(built, tmp_path)
+
+
+def test_cache_that_fails_mid_build_turns_off_instead_of_failing(tmp_path):
+    """A write the lock refuses (past SQLite's timeout) turns the cache off for the rest of
+    the build; later calls answer as a disabled cache does."""
+    import sqlite3
+    from biteye_site.cache import BuildCache
+    cache = BuildCache.open(tmp_path / "cache")
+    other = sqlite3.connect(tmp_path / "cache" / FILE_NAME, isolation_level=None)
+    try:
+        other.execute("BEGIN EXCLUSIVE")
+        cache.put_meta("chave", {"valor": 1})
+        assert cache.db is None
+        assert cache.get_meta("chave") is None and cache.get_cards("tema") == {} and cache.get_known() == {}
+        cache.put_pages(tmp_path, {"index.html": "x"})
+    finally:
+        other.close()
+        cache.close()
