@@ -277,7 +277,7 @@ def entry() -> None:
     articles object by object, 0.2 s of a small rebuild at that size, for nothing.
     """
     code = main()
-    if sys.getprofile() is not None or sys.gettrace() is not None:
+    if _observed():
         sys.exit(code)  # a profiler or coverage writes its report at exit: let it
     for stream in (sys.stdout, sys.stderr):
         try:
@@ -285,3 +285,11 @@ def entry() -> None:
         except (OSError, ValueError):  # a closed pipe: nothing more can be shown anyway
             pass
     os._exit(code)
+
+
+def _observed() -> bool:
+    """Whether a profiler, tracer or (Python 3.12+) sys.monitoring tool watches this process."""
+    if sys.getprofile() is not None or sys.gettrace() is not None:
+        return True
+    monitoring = getattr(sys, "monitoring", None)
+    return monitoring is not None and any(monitoring.get_tool(tool) is not None for tool in range(6))
