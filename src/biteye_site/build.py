@@ -321,7 +321,7 @@ def generate(config: SiteConfig, options: BuildOptions = BuildOptions(), cache: 
     gc.freeze()
     # Organising allocates a long-lived object or more per page (70,000 routes at 50,000
     # articles) and almost no garbage: without the collector walking them again and again,
-    # the routes are planned in half the time. On again before rendering (see below).
+    # the routes are planned in half the time. On again before the templates (see below).
     collecting = gc.isenabled()
     gc.disable()
     lap("analisar")
@@ -349,6 +349,8 @@ def generate(config: SiteConfig, options: BuildOptions = BuildOptions(), cache: 
     # first build, or one into an empty folder, renders everything from the sources.
     cards = CardStore({id(d): listed[d.rel_path] + doc_keys[id(d)] for d in site.documents},
                       cache.get_cards(theme) if previous else {})
+    if collecting:
+        gc.enable()  # compiling templates, and rendering here (one job, the preview), make cyclic garbage
     renderer = Renderer(config, site, routes, cache.templates_folder(), cards)
     previous = previous or {}
     todo = [i for i, r in enumerate(routes) if previous.get(r.output_path) != fingerprints[r.output_path]]
@@ -358,8 +360,6 @@ def generate(config: SiteConfig, options: BuildOptions = BuildOptions(), cache: 
     if related_memo is not None:
         cache.put_meta("related", related_memo)
     gc.freeze()
-    if collecting:
-        gc.enable()  # templates make cyclic garbage when this process renders (one job, the preview)
     # With a staging folder, this process writes each page as it arrives (in order), while the
     # workers render the next ones: one writer, as two processes creating files at once
     # only contend for the file system.
