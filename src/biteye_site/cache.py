@@ -202,6 +202,7 @@ class BuildCache:
         self.misses += len(set(keys)) - len(found)
         return found
 
+    @_off_on_failure
     def put_documents(self, items: dict[str, bytes], keep: set[str], background: bool = False) -> None:
         """Store new entries (already pickled) and drop those no source uses any more.
 
@@ -219,10 +220,7 @@ class BuildCache:
             self._writer = threading.Thread(target=write, name="biteye-cache")
             self._writer.start()
         else:
-            try:
-                self._put_documents(db, items, keep)
-            except sqlite3.OperationalError:
-                self._off()
+            self._put_documents(db, items, keep)
 
     @staticmethod
     def _put_documents(db: sqlite3.Connection, items: dict[str, bytes], keep: set[str]) -> None:
