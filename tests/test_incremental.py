@@ -176,6 +176,25 @@ def test_corrupt_cache_is_rebuilt_not_trusted(built, tmp_path, damage):
     assert_same_as_cold(built, tmp_path)
 
 
+def test_cache_damaged_inside_is_found_and_rebuilt(built, tmp_path):
+    """Damage to one page of parsed documents, where opening the file and reading its
+    first table do not look: the whole-file check finds it (the file is no longer as the
+    last build sealed it), and the cache is made again instead of failing the build."""
+    folder = built.root / ".biteye-cache"
+    assert (folder / (FILE_NAME + ".sealed")).is_file(), "a clean close seals the file"
+    db = folder / FILE_NAME
+    data = bytearray(db.read_bytes())
+    at = data.find("Texto inventado do artigo 33,".encode())
+    assert at > 0, "the article's parsed document is in the file"
+    page = int.from_bytes(data[16:18], "big")
+    start = at - at % page
+    data[start + 8:start + page] = b"\xff" * (page - 8)  # a b-tree page still, but its cells point nowhere
+    db.write_bytes(bytes(data))
+    built.add("2026/novo.md", title="Um artigo novo", date="2026-05-05T10:00:00-03:00", tags=["Dados"])
+    build_into(built, built.public, cache=True)  # a full build: every cached document is read
+    assert_same_as_cold(built, tmp_path)
+
+
 def test_parallel_build_is_byte_identical_to_single_process(site, tmp_path):
     populate(site, 80)  # above the pool's minimum, so two processes really run
     build_into(site, tmp_path / "one", cache=False, jobs=1)

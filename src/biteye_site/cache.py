@@ -51,6 +51,41 @@ def stamp() -> str:
     return h.hexdigest()
 
 
+def _signature(path: Path) -> str | None:
+    """The database file's size, time and inode, when it stands alone: a write-ahead log
+    beside it holds writes not yet in the file (the last connection was not closed)."""
+    try:
+        wal = Path(str(path) + "-wal")
+        if wal.exists() and wal.stat().st_size:
+            return None
+        st = path.stat()
+    except OSError:
+        return None
+    return f"{st.st_size} {st.st_mtime_ns} {st.st_ino}"
+
+
+def _seal(path: Path) -> None:
+    """Note, beside the database, the file as this build closed it. Any later write, a
+    crash mid-write included, changes it, and the next open checks it whole again."""
+    signature = _signature(path)
+    if signature is not None:
+        try:
+            Path(str(path) + ".sealed").write_text(signature, encoding="ascii")
+        except OSError:
+            pass  # only costs the next build a check
+
+
+def _sealed(path: Path) -> bool:
+    """Whether the database is as the last clean close left it; the seal is used up."""
+    seal = Path(str(path) + ".sealed")
+    try:
+        noted = seal.read_text(encoding="ascii")
+        seal.unlink()
+    except (OSError, ValueError):
+        return False
+    return noted == _signature(path)
+
+
 def _busy(exc: sqlite3.Error) -> bool:
     return (getattr(exc, "sqlite_errorcode", 0) & 0xFF) in (sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED)
 
@@ -90,6 +125,7 @@ class BuildCache:
         folder.mkdir(parents=True, exist_ok=True)
         path = folder / FILE_NAME
         value = stamp()
+        checked = _sealed(path)
         for attempt in range(2):
             try:
                 # put_documents(background=True) writes from another thread; wait() joins it first.
@@ -113,7 +149,10 @@ class BuildCache:
                 db.execute("CREATE TABLE IF NOT EXISTS pages (path TEXT PRIMARY KEY, fingerprint TEXT, "
                            "size INTEGER, mtime_ns INTEGER, ino INTEGER)")
                 db.execute("INSERT OR REPLACE INTO meta VALUES ('stamp', ?)", (value,))
-                db.execute("PRAGMA quick_check").fetchone()
+                # A check of every page of the file (0.08 s at 10,000 articles), unless it is
+                # exactly as the last build that closed it cleanly left it (see seal()).
+                if not checked and db.execute("PRAGMA quick_check").fetchall() != [("ok",)]:
+                    raise sqlite3.DatabaseError("quick_check found damage")
                 return cls(db, value, folder)
             except sqlite3.DatabaseError as exc:
                 if _busy(exc):
@@ -126,6 +165,7 @@ class BuildCache:
                         p.unlink()
                     except FileNotFoundError:
                         pass
+                checked = False
                 if attempt:
                     raise
         raise AssertionError("unreachable")
@@ -182,6 +222,8 @@ class BuildCache:
         if self.db is not None:
             self._db.close()  # type: ignore[union-attr]
             self._db = None
+            if self.folder is not None:
+                _seal(self.folder / FILE_NAME)
 
     # -- parsed documents ----------------------------------------------------------
     @_off_on_failure
