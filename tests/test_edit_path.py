@@ -95,20 +95,109 @@ def test_consecutive_edits_a_revert_and_then_a_template_change(built, tmp_path):
 
 
 @pytest.mark.parametrize("change", [
-    pytest.param(lambda t: t.replace("Notícia fictícia número 7", "Outro título"), id="title"),
+    pytest.param(lambda t: t.replace("Notícia fictícia número 7", "Outro título"), id="title-and-so-slug"),
     pytest.param(lambda t: t.replace("2025-08-08T", "2025-08-09T"), id="date"),
+    pytest.param(lambda t: t.replace("2025-08-08T15:00:00-03:00", "2025-08-08T18:00:00+00:00"), id="same-instant-other-offset"),
+    pytest.param(lambda t: t.replace("\n---\n", "\nupdated: 2025-09-01T10:00:00-03:00\n---\n", 1), id="updated"),
     pytest.param(lambda t: t.replace('"Código aberto"', '"Redes"'), id="tag"),
-    pytest.param(lambda t: t.replace("\n---\n", "\nsummary: Um resumo novo.\n---\n", 1), id="summary"),
-    pytest.param(lambda t: t.replace("\n---\n", "\nassunto_extra: sim\n---\n", 1), id="unknown-key"),
-    pytest.param(lambda t: t + "\n\n" + "palavra " * 400, id="reading-time"),
-    pytest.param(lambda t: t.replace("Texto inventado do artigo 7", "Mudou o primeiro parágrafo"), id="first-paragraph"),
+    pytest.param(lambda t: t.replace('"Código aberto"', '"Código Aberto"'), id="tag-spelling"),
+    pytest.param(lambda t: t.replace('"Bruno Exemplo"', '"Ana Fictícia"'), id="author"),
+    pytest.param(lambda t: t.replace("\n---\n", "\ndraft: true\n---\n", 1), id="draft"),
 ])
-def test_a_change_lists_can_show_takes_the_full_path(built, tmp_path, change):
+def test_a_change_that_moves_an_article_takes_the_full_path(built, tmp_path, change):
+    """Its place in the lists, its address or its sitemap date: the full build places it."""
     path = built.content / "2025/artigo-007.md"
     text = path.read_text(encoding="utf-8")
     assert change(text) != text
     path.write_text(change(text), encoding="utf-8")
     assert path_taken(rebuild(built)) == "full"
+    assert_same_as_cold(built, tmp_path)
+
+
+def with_slug(site, rel: str, slug: str) -> None:
+    path = site.content / rel
+    path.write_text(path.read_text(encoding="utf-8").replace("\n---\n", f"\nslug: {slug}\n---\n", 1), encoding="utf-8")
+
+
+@pytest.mark.parametrize("change", [
+    pytest.param(lambda t: t.replace("Notícia fictícia número 7", "Manchete corrigida"), id="title-with-a-slug"),
+    pytest.param(lambda t: t.replace("\n---\n", "\nsummary: Um resumo novo.\n---\n", 1), id="summary"),
+    pytest.param(lambda t: t.replace("\n---\n", "\nassunto_extra: sim\n---\n", 1), id="unknown-key"),
+    pytest.param(lambda t: t.replace("\n---\n", "\nimage: /static/img/capa.png\n---\n", 1), id="image"),
+    pytest.param(lambda t: t + "\n\n" + "palavra " * 400, id="reading-time"),
+    pytest.param(lambda t: t.replace("Texto inventado do artigo 7", "Mudou o primeiro parágrafo"), id="first-paragraph"),
+    pytest.param(lambda t: t.replace("Notícia fictícia número 7", "Manchete corrigida") + "\n\nE o texto.\n",
+                 id="title-and-text"),
+])
+def test_a_change_to_what_lists_show_takes_the_edit_path(built, tmp_path, change):
+    """The article stays where it was: its page, its neighbours', the related articles that
+    name it, the list pages it is on, its year and the feeds are made again, as a cold build makes them."""
+    rel = "2025/artigo-007.md"
+    with_slug(built, rel, "numero-sete")
+    assert path_taken(rebuild(built)) == "full"
+    before = tree(built.public)
+    path = built.content / rel
+    text = path.read_text(encoding="utf-8")
+    assert change(text) != text
+    path.write_text(change(text), encoding="utf-8")
+    report = rebuild(built)
+    assert path_taken(report) == "edit"
+    assert_same_as_cold(built, tmp_path)
+    changed = sorted(k for k, v in tree(built.public).items() if before.get(k) != v)
+    assert len(changed) == report.written, "equal pages are not written again"
+    if "Manchete corrigida" in change(text):
+        shown = sorted(k for k, v in tree(built.public).items() if "Manchete corrigida".encode() in v)
+        # its page, the home page it is on, its tags' and its author's pages, its month and year…
+        for page in ("artigos/numero-sete/index.html", "arquivo/2025/index.html", "arquivo/2025/08/index.html",
+                     "tags/codigo-aberto/index.html", "autores/bruno-exemplo/index.html"):
+            assert page in shown, page
+        assert any(k.startswith("pagina/") for k in shown), "a home page after the first"
+        assert set(shown) <= set(changed)
+    assert path_taken(rebuild(built)) == "no-change"
+
+
+def test_a_new_headline_among_the_newest_is_on_the_404_page(built, tmp_path):
+    rel = "2026/artigo-020.md"  # the second newest, out of the news sitemap's two days
+    with_slug(built, rel, "vinte")
+    rebuild(built)
+    assert "Notícia fictícia número 20" in built.read("404.html")
+    path = built.content / rel
+    path.write_text(path.read_text(encoding="utf-8").replace("Notícia fictícia número 20", "Vinte, corrigida"),
+                    encoding="utf-8")
+    assert path_taken(rebuild(built)) == "edit"
+    assert "Vinte, corrigida" in built.read("404.html") and "Vinte, corrigida" in built.read("index.html")
+    assert_same_as_cold(built, tmp_path)
+
+
+def test_a_new_headline_in_the_news_window_takes_the_full_path(built, tmp_path):
+    with_slug(built, NEWEST, "recente")
+    rebuild(built)
+    path = built.content / NEWEST
+    path.write_text(path.read_text(encoding="utf-8").replace("A notícia mais recente", "Outra manchete"), encoding="utf-8")
+    assert path_taken(rebuild(built)) == "full"
+    assert "Outra manchete" in built.read("sitemap-news.xml")
+    assert_same_as_cold(built, tmp_path)
+
+
+@pytest.mark.parametrize("template, markup", [
+    ("tag.html", "{{ tag.documents[0].title }}"),
+    ("index.html", "{{ site.tags | length }}"),
+    ("archive_year.html", "{% for t in site.tags %}{{ t.name }}{% endfor %}"),
+    ("404.html", "{% for d in site.documents %}{{ d.title }}{% endfor %}"),
+])
+def test_a_list_template_reading_what_the_partial_site_lacks_takes_the_full_path(built, tmp_path, template, markup):
+    page = built.root / "templates" / template
+    page.write_text(page.read_text(encoding="utf-8").replace("{% block content %}", "{% block content %}" + markup, 1),
+                    encoding="utf-8")
+    with_slug(built, "2025/artigo-010.md", "dez")
+    rebuild(built)
+    path = built.content / "2025/artigo-010.md"
+    path.write_text(path.read_text(encoding="utf-8").replace("Notícia fictícia número 10", "Dez, corrigida"),
+                    encoding="utf-8")
+    assert path_taken(rebuild(built)) == "full"
+    assert_same_as_cold(built, tmp_path)
+    append(built, "2025/artigo-010.md")
+    assert path_taken(rebuild(built)) == "edit", "a text edit makes no list page"
     assert_same_as_cold(built, tmp_path)
 
 
@@ -176,8 +265,8 @@ def test_templates_fit(site):
 
 
 @pytest.mark.parametrize("reads", [
-    "{{ tag_for(doc.tags[0]).documents | length }} na tag",
-    "{{ author_for(doc.authors[0]).documents | length }} do autor",
+    "{{ (tag_for(doc.tags[0]).documents | first).title }} na tag",
+    "{% for other in author_for(doc.authors[0]).documents %}{{ other.title }}{% endfor %} do autor",
     "{% if newer %}{% for other in related(newer) %}{{ other.title }}{% endfor %}{% endif %}",
 ])
 def test_a_template_reading_data_the_partial_site_lacks_is_not_rendered_from_it(built, tmp_path, reads):
@@ -185,6 +274,15 @@ def test_a_template_reading_data_the_partial_site_lacks_is_not_rendered_from_it(
     edit path's site refuses them, so the full build renders the page instead."""
     add_to_article_template(built, "<p>" + reads + "</p>")
     assert_text_edit_takes_the_full_path(built, tmp_path)
+
+
+def test_how_many_articles_a_tag_or_author_has_is_known_to_the_edit_path(built, tmp_path):
+    add_to_article_template(built, "<p>{{ tag_for(doc.tags[0]).documents | length }} na tag, "
+                                   "{{ author_for(doc.authors[0]).documents | length }} do autor</p>")
+    rebuild(built)
+    append(built, "2025/artigo-010.md")
+    assert path_taken(rebuild(built)) == "edit"
+    assert_same_as_cold(built, tmp_path)
 
 
 def test_a_card_template_that_reads_the_site_is_refused_too(built, tmp_path):

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta, timezone
 
 from biteye_site.model import Document
-from biteye_site.routes import _lastmod, _moments
+from biteye_site.routes import _lastmod, moments
 
 AUTHORS = ("Autora Fictícia",)
 
@@ -23,5 +23,5 @@ def test_list_lastmod_is_the_latest_change_with_its_own_offset():
                        "Resumo.", None, False, "", (), 10)
     for docs in [(b, same_instant), (same_instant, b), (updated, b), (b, updated), ()]:
         expected = max(((d.updated or d.date) for d in docs), default=None)
-        got = _lastmod(docs, _moments(docs))
+        got = _lastmod(docs, moments(docs))
         assert got == expected and (got is None or got.utcoffset() == expected.utcoffset())

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 
 from biteye_site.errors import RouteConflict, problem
-from biteye_site.model import Author, Document, Site, Tag
+from biteye_site.model import Archive, Author, Document, Site, Tag
 from biteye_site.sitemap import recent
 
 PAGE_SEGMENT = "pagina"
@@ -125,7 +125,7 @@ _EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
 _MICROSECOND = timedelta(microseconds=1)
 
 
-def _moments(docs: tuple[Document, ...]) -> dict[int, int]:
+def moments(docs: tuple[Document, ...]) -> dict[int, int]:
     """id(document) → when it last changed, in microseconds since 1970: compared as integers,
     as each article's date has its own offset and the site's lists compare 600,000 of them
     at 50,000 articles (a datetime comparison converts both sides to UTC every time)."""
@@ -138,46 +138,65 @@ def _lastmod(docs, when: dict[int, int]) -> datetime | None:
     return None if newest is None else (newest.updated or newest.date)
 
 
-def _list_routes(kind: str, obj: object, docs: tuple[Document, ...], template: str, per_page: int,
-                 when: dict[int, int], extra: dict | None = None) -> list[Route]:
+# The template of each kind of paginated list, and what else its pages are given.
+LIST_TEMPLATES = {"home": "index.html", "tag": "tag.html", "author": "author.html", "month": "archive_month.html"}
+
+
+def list_context(kind: str, obj: object, year: Archive | None = None) -> dict:
+    return {"tag": {"tag": obj}, "author": {"author": obj}, "month": {"month": obj, "year": year}}.get(kind, {})
+
+
+def list_page_route(kind: str, obj: object, chunk: tuple[Document, ...], number: int, total: int,
+                    when: dict[int, int], extra: dict) -> Route:
+    """Page ``number`` of ``total`` of a list (``chunk``: its articles)."""
+    url = url_for(kind, obj, number)
+    ctx = {"page": Page(number, total, chunk, kind, obj), "documents": chunk, **extra}
+    return Route(url, output_path(url), kind, LIST_TEMPLATES[kind], ctx, lastmod=_lastmod(chunk, when))
+
+
+def _list_routes(kind: str, obj: object, docs: tuple[Document, ...], per_page: int, when: dict[int, int],
+                 extra: dict) -> list[Route]:
     chunks = paginate(docs, per_page)
-    routes = []
-    for number, chunk in enumerate(chunks, start=1):
-        page = Page(number, len(chunks), chunk, kind, obj)
-        url = url_for(kind, obj, number)
-        ctx = {"page": page, "documents": chunk, **(extra or {})}
-        routes.append(Route(url, output_path(url), kind, template, ctx, lastmod=_lastmod(chunk, when)))
-    return routes
+    return [list_page_route(kind, obj, chunk, number, len(chunks), when, extra)
+            for number, chunk in enumerate(chunks, start=1)]
+
+
+def year_route(year: Archive, when: dict[int, int]) -> Route:
+    url = url_for("year", year)
+    return Route(url, output_path(url), "year", "archive_year.html", {"year": year},
+                 lastmod=_lastmod(year.documents, when))
+
+
+def notfound_route() -> Route:
+    return Route("404.html", "404.html", "notfound", "404.html", {}, in_sitemap=False)
 
 
 def plan_routes(site: Site, per_page: int, search: bool = False) -> tuple[Route, ...]:
     """Every page and file of the site; raises RouteConflict if two claim one path."""
     routes: list[Route] = []
     docs = site.documents
-    when = _moments(docs)
-    routes += _list_routes("home", None, docs, "index.html", per_page, when)
+    when = moments(docs)
+    routes += _list_routes("home", None, docs, per_page, when, {})
     for i, doc in enumerate(docs):
         routes.append(article_route(doc, docs[i - 1] if i > 0 else None, docs[i + 1] if i + 1 < len(docs) else None))
     routes.append(Route("tags/", "tags/index.html", "tags", "tags.html", {"tags": site.tags},
                         lastmod=_lastmod(docs, when)))
     for tag in site.tags:
-        routes += _list_routes("tag", tag, tag.documents, "tag.html", per_page, when, {"tag": tag})
+        routes += _list_routes("tag", tag, tag.documents, per_page, when, list_context("tag", tag))
     routes.append(Route("autores/", "autores/index.html", "authors", "authors.html", {"authors": site.authors},
                         lastmod=_lastmod(docs, when)))
     for author in site.authors:
-        routes += _list_routes("author", author, author.documents, "author.html", per_page, when, {"author": author})
+        routes += _list_routes("author", author, author.documents, per_page, when, list_context("author", author))
     routes.append(Route("arquivo/", "arquivo/index.html", "archive", "archive.html", {"years": site.years},
                         lastmod=_lastmod(docs, when)))
     for year in site.years:
-        routes.append(Route(url_for("year", year), output_path(url_for("year", year)), "year", "archive_year.html",
-                            {"year": year}, lastmod=_lastmod(year.documents, when)))
+        routes.append(year_route(year, when))
         for month in year.months:
-            routes += _list_routes("month", month, month.documents, "archive_month.html", per_page, when,
-                                   {"month": month, "year": year})
+            routes += _list_routes("month", month, month.documents, per_page, when, list_context("month", month, year))
     if search:  # the page only; its index files come from search.py after rendering
         routes.append(Route(url_for("search"), output_path(url_for("search")), "search", "search.html", {},
                             in_sitemap=False))
-    routes.append(Route("404.html", "404.html", "notfound", "404.html", {}, in_sitemap=False))
+    routes.append(notfound_route())
     # Generated files (not templates): feeds, sitemaps, robots.txt.
     routes.append(feed_route(None, docs))
     routes += [feed_route(tag, tag.documents) for tag in site.tags]
