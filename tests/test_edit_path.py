@@ -156,6 +156,25 @@ def test_a_change_to_what_lists_show_takes_the_edit_path(built, tmp_path, change
     assert path_taken(rebuild(built)) == "no-change"
 
 
+def test_headline_edits_in_a_row_and_a_revert(built, tmp_path):
+    """Each edit build leaves what it changed for the next: reverting the first headline
+    must render the list pages again, though they now differ from the last full build's."""
+    rel = "2025/artigo-010.md"
+    with_slug(built, rel, "dez")
+    rebuild(built)
+    path = built.content / rel
+    original = path.read_text(encoding="utf-8")
+    for title in ("Primeira correção", "Segunda correção"):
+        path.write_text(original.replace("Notícia fictícia número 10", title), encoding="utf-8")
+        assert path_taken(rebuild(built)) == "edit"
+        assert title in built.read("arquivo/2025/index.html")
+        assert_same_as_cold(built, tmp_path)
+    path.write_text(original, encoding="utf-8")
+    assert path_taken(rebuild(built)) == "edit"
+    assert "Segunda correção" not in built.read("arquivo/2025/index.html")
+    assert_same_as_cold(built, tmp_path)
+
+
 def test_a_new_headline_among_the_newest_is_on_the_404_page(built, tmp_path):
     rel = "2026/artigo-020.md"  # the second newest, out of the news sitemap's two days
     with_slug(built, rel, "vinte")

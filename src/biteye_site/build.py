@@ -20,7 +20,7 @@ from typing import Callable
 from biteye_site.cache import BuildCache, stamp
 from biteye_site.config import SiteConfig
 from biteye_site.discover import discover
-from biteye_site.edits import EditIndex, edit_build, edit_index
+from biteye_site.edits import EditIndex, IndexChanges, edit_build, edit_index, with_changes
 from biteye_site.errors import ContentError, Problem, problem
 from biteye_site.fingerprint import (Fingerprints, input_manifest, output_intact, publication_state,
                                       theme_hash, unchanged_pages)
@@ -488,6 +488,7 @@ def build(config: SiteConfig, options: BuildOptions = BuildOptions()) -> BuildRe
     try:
         if manifest is not None:
             cache.put_meta("edits", edit_index(frame, config, site, gen.routes, gen.sources, gen.keys, gen.listed))
+            cache.put_meta("edits_since", None)
             cache.put_meta("last_build", {"manifest": manifest, "dates": gen.dates, "report": report,
                                           "state": publication_state(gen.dates, reference),
                                           "fingerprints": len(gen.fingerprints) + len(statics)})
@@ -503,6 +504,9 @@ def _edit_path(config: SiteConfig, cache: BuildCache, output: Path, manifest: st
     index = cache.get_meta("edits")
     if not isinstance(index, EditIndex):
         return None
+    since = cache.get_meta("edits_since")
+    since = since if isinstance(since, IndexChanges) else IndexChanges({}, {})
+    index = with_changes(index, since)
     edit = edit_build(config, cache, index, frame, reference, found.sources, found.problems,
                       parse_document, resolve_links, document_keys)
     if edit is None:
@@ -511,10 +515,10 @@ def _edit_path(config: SiteConfig, cache: BuildCache, output: Path, manifest: st
     cache.put_meta("last_build", None)  # until this build's record is complete
     written = replace_files(output, list(edit.files))
     pages = {**previous, **{path: "edit:" + hashlib.sha256(data).hexdigest() for path, data in edit.files}}
-    cache.put_documents(edit.new_documents, {key for _, key in edit.index.sources.values()})
+    cache.put_documents(edit.new_documents, {key for _, key in {**index.sources, **edit.changes.sources}.values()})
     cache.put_known(found.sources, found.known)
     cache.put_pages(output, pages, previous)
-    cache.put_meta("edits", edit.index)
+    cache.put_meta("edits_since", since.after(edit.changes))
     report = replace(last["report"], written=written.written, removed=0, rendered=len(edit.files),
                      unchanged=last["report"].files + last["report"].static_files - written.written,
                      cache_hits=len(last["dates"]) - len(edit.new_documents), search_seconds=None,

@@ -200,8 +200,28 @@ class Edit:
     """What the edit path made: the files to replace and the state to remember."""
 
     files: tuple[tuple[str, bytes], ...]
-    index: EditIndex
+    changes: "IndexChanges"                     # the edited sources, for the index
     new_documents: dict[str, bytes]             # cache key → pickled (Document, problems)
+
+
+@dataclass(frozen=True)
+class IndexChanges:
+    """What edit builds changed in the last full build's index (its sources' hashes and
+    list digests). Kept apart from the index, so an edit build stores a few entries, not
+    the 4 MB index of a 10,000-article archive."""
+
+    sources: dict[str, tuple[str, str]]
+    fields: dict[str, str]
+
+    def after(self, later: "IndexChanges") -> "IndexChanges":
+        return IndexChanges({**self.sources, **later.sources}, {**self.fields, **later.fields})
+
+
+def with_changes(index: EditIndex, changes: object) -> EditIndex:
+    """The index as the last full build left it, with the edit builds since applied."""
+    if not isinstance(changes, IndexChanges) or not (changes.sources or changes.fields):
+        return index
+    return replace(index, sources={**index.sources, **changes.sources}, fields={**index.fields, **changes.fields})
 
 
 def edit_build(config: SiteConfig, cache: BuildCache, index: EditIndex, frame: str, reference: datetime,
@@ -338,8 +358,7 @@ def edit_build(config: SiteConfig, cache: BuildCache, index: EditIndex, frame: s
         files = tuple((r.output_path, renderer.render(r)) for r in routes)
     except Unavailable:
         return None
-    sources_now = {**index.sources, **{s.rel_path: (s.sha256, keys[s.rel_path]) for s in changed}}
-    return Edit(files, replace(index, sources=sources_now, fields={**index.fields, **fields}), new_documents)
+    return Edit(files, IndexChanges({s.rel_path: (s.sha256, keys[s.rel_path]) for s in changed}, fields), new_documents)
 
 
 def _documents(cache: BuildCache, index: EditIndex, rels: list[str]) -> dict[str, Document] | None:
