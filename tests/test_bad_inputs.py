@@ -686,7 +686,7 @@ def test_stale_temporary_folders_of_a_killed_build_are_removed(built, capsys):
     site, before = built
     dead = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True)
     pid = int(dead.stdout)  # a process that has exited
-    for kind in ("tmp", "old"):
+    for kind in ("tmp", "old", "spool"):
         (site.root / f".public.{kind}-{pid}").mkdir()
         (site.root / f".public.{kind}-{pid}" / "index.html").write_text("restos", encoding="utf-8")
     alive = site.root / f".public.tmp-{os.getppid()}"  # a running process: its folder is not ours to remove

@@ -202,6 +202,42 @@ def test_parallel_build_is_byte_identical_to_single_process(site, tmp_path):
     assert tree(tmp_path / "one") == tree(tmp_path / "two")
 
 
+def test_first_build_pages_pass_from_the_workers_through_spool_files(site, tmp_path, monkeypatch):
+    """A parallel first build hands pages over in files (output.Spool), a new file every
+    PART bytes; the bytes are those of a one-process build, and no spool file is left."""
+    from biteye_site.output import Spool
+    populate(site, 80)
+    copied = []
+    real_copy = Spool.copy
+    monkeypatch.setattr(Spool, "PART", 40_000)  # a few pages per file: files are started and deleted often
+    monkeypatch.setattr(Spool, "copy", lambda self, where, target: copied.append(where) or real_copy(self, where, target))
+    build_into(site, tmp_path / "two", cache=False, jobs=2)
+    parts = {(pid, part) for pid, part, _, _ in copied}
+    assert len({pid for pid, _ in parts}) == 2 and len(parts) > 10, parts
+    build_into(site, tmp_path / "one", cache=False, jobs=1)
+    assert tree(tmp_path / "one") == tree(tmp_path / "two")
+    assert sorted(p.name for p in tmp_path.iterdir() if p.name.startswith(".")) == [], "no spool or staging folder left"
+
+
+def test_a_spool_that_cannot_be_written_only_costs_time(site, tmp_path, monkeypatch):
+    """A worker that fails to write a page to its spool file (a full disk) sends the page
+    itself instead; the build is the same."""
+    from biteye_site.output import Spool
+    populate(site, 80)
+    real_write = Spool.write
+    calls = []
+
+    def flaky(self, data):
+        calls.append(1)
+        if len(calls) % 3 == 0:
+            raise OSError(28, "No space left on device")
+        return real_write(self, data)
+    monkeypatch.setattr(Spool, "write", flaky)
+    build_into(site, tmp_path / "two", cache=False, jobs=2)
+    build_into(site, tmp_path / "one", cache=False, jobs=1)
+    assert tree(tmp_path / "one") == tree(tmp_path / "two")
+
+
 def test_output_moved_by_hand_is_not_trusted(built, tmp_path):
     page = built.public / "artigos/noticia-ficticia-numero-2/index.html"
     page.write_text("editado à mão", encoding="utf-8")

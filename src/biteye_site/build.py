@@ -28,7 +28,7 @@ from biteye_site.frontmatter import parse_front_matter
 from biteye_site.markdown import render_markdown
 from biteye_site.model import Document, Site, Source
 from biteye_site.output import Staged, Staging, check_output_dir, replace_files, static_files, write_site
-from biteye_site.parallel import pmap
+from biteye_site.parallel import forks, pmap
 from biteye_site.progress import silent
 from biteye_site.related import order_of, related_documents, related_key, update_related
 from biteye_site.render import CardStore, Renderer
@@ -366,13 +366,33 @@ def generate(config: SiteConfig, options: BuildOptions = BuildOptions(), cache: 
     # Each worker also hands back the cards it had to render, to be kept for the next build.
     order = iter(todo)
     new_cards: dict[str, str] = {}
+    # Pages of a first build come back from the workers through files (output.Spool).
+    spool = staging.spool() if staging is not None and forks(len(todo), options.jobs) else None
 
-    def receive(result: tuple[bytes, dict[str, str]]) -> bytes | Staged:
+    def render(j: int) -> tuple[bytes | tuple, dict[str, str]]:
+        data: bytes | tuple = renderer.render(routes[todo[j]])
+        if spool is not None:
+            try:
+                data = spool.write(data)  # type: ignore[arg-type]
+            except OSError:
+                pass  # (a full disk) the page comes through the pipe; writing it here will say what is wrong
+        return data, cards.take()
+
+    def receive(result: tuple[bytes | tuple, dict[str, str]]) -> bytes | Staged:
         data, made = result
         new_cards.update(made)
-        return data if staging is None else staging.put(routes[next(order)].output_path, data)
-    rendered = pmap(lambda j: (renderer.render(routes[todo[j]]), cards.take()), len(todo), options.jobs,
-                    lambda done, total: options.progress("renderizar", done, total), receive=receive)
+        if staging is None:
+            return data  # type: ignore[return-value]
+        path = routes[next(order)].output_path
+        if isinstance(data, tuple):
+            return staging.put_spooled(path, spool, data)  # type: ignore[arg-type]
+        return staging.put(path, data)
+    try:
+        rendered = pmap(render, len(todo), options.jobs, lambda done, total: options.progress("renderizar", done, total),
+                        receive=receive)
+    finally:
+        if spool is not None:
+            spool.close()
     cache.put_cards(theme, new_cards, set(cards.digests.values()))
     files: list[tuple[str, bytes | None]] = [(r.output_path, None) for r in routes]
     for i, data in zip(todo, rendered):

@@ -33,6 +33,13 @@ def default_jobs() -> int:
         return max(1, os.cpu_count() or 1)
 
 
+def forks(n: int, jobs: int = 0) -> bool:
+    """Whether pmap() over ``n`` items runs in worker processes (else in this one)."""
+    # Forking a process that runs threads (the dev server) is unsafe: stay serial there.
+    return ((jobs or default_jobs()) > 1 and n >= MIN_ITEMS and threading.active_count() == 1
+            and "fork" in multiprocessing.get_all_start_methods())
+
+
 def pmap(func: Callable[[int], T], n: int, jobs: int = 0,
          tick: Callable[[int, int], None] | None = None, receive: Callable[[T], object] | None = None) -> list:
     """[func(0), …, func(n-1)], in order, on up to ``jobs`` processes (0 = all cores).
@@ -46,9 +53,7 @@ def pmap(func: Callable[[int], T], n: int, jobs: int = 0,
     jobs = jobs or default_jobs()
     tick = tick or (lambda done, total: None)
     tick(0, n)
-    # Forking a process that runs threads (the dev server) is unsafe: stay serial there.
-    if (jobs <= 1 or n < MIN_ITEMS or threading.active_count() > 1
-            or "fork" not in multiprocessing.get_all_start_methods()):
+    if not forks(n, jobs):
         out = []
         for i in range(n):
             out.append(receive(func(i)))
