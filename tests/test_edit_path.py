@@ -203,11 +203,14 @@ def test_a_new_headline_in_the_news_window_takes_the_full_path(built, tmp_path):
     ("index.html", "{{ site.tags | length }}"),
     ("archive_year.html", "{% for t in site.tags %}{{ t.name }}{% endfor %}"),
     ("404.html", "{% for d in site.documents %}{{ d.title }}{% endfor %}"),
+    ("404.html", "{{ site.documents.count(none) }} {{ site.documents == () }}"),
+    ("_card.html", "{{ site.related | length }}"),
 ])
 def test_a_list_template_reading_what_the_partial_site_lacks_takes_the_full_path(built, tmp_path, template, markup):
     page = built.root / "templates" / template
-    page.write_text(page.read_text(encoding="utf-8").replace("{% block content %}", "{% block content %}" + markup, 1),
-                    encoding="utf-8")
+    text = page.read_text(encoding="utf-8")
+    page.write_text(text.replace("{% block content %}", "{% block content %}" + markup, 1) if "{% block content %}" in text
+                    else text.replace("<li", "<li data-x=\"" + markup + "\"", 1), encoding="utf-8")
     with_slug(built, "2025/artigo-010.md", "dez")
     rebuild(built)
     path = built.content / "2025/artigo-010.md"

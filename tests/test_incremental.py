@@ -202,6 +202,35 @@ def test_parallel_build_is_byte_identical_to_single_process(site, tmp_path):
     assert tree(tmp_path / "one") == tree(tmp_path / "two")
 
 
+def test_cache_damaged_during_a_build_is_not_sealed(built, tmp_path, monkeypatch):
+    """Damage the build meets while reading (it appeared after the file was opened, or the
+    whole-file check missed it): the cache goes off for that build, which still succeeds,
+    and is not sealed, so the next build checks the file and starts a new one."""
+    from biteye_site.cache import BuildCache
+    folder = built.root / ".biteye-cache"
+    db, seal = folder / FILE_NAME, folder / (FILE_NAME + ".sealed")
+    real = BuildCache.get_documents
+
+    def damaged_then_read(self, keys):
+        data = bytearray(db.read_bytes())
+        at = data.find("Texto inventado do artigo 33,".encode())
+        page = int.from_bytes(data[16:18], "big")
+        data[at - at % page + 8:at - at % page + page] = b"\xff" * (page - 8)
+        with open(db, "r+b") as handle:  # in place, as a failing disk would
+            handle.write(bytes(data))
+        monkeypatch.setattr(BuildCache, "get_documents", real)
+        return real(self, keys)
+    monkeypatch.setattr(BuildCache, "get_documents", damaged_then_read)
+    built.add("2026/novo.md", title="Um artigo novo", date="2026-05-05T10:00:00-03:00", tags=["Dados"])
+    build_into(built, built.public, cache=True)
+    assert not seal.exists(), "a cache that failed is not sealed"
+    assert_same_as_cold(built, tmp_path)
+    built.add("2026/outro.md", title="Mais um artigo", date="2026-05-06T10:00:00-03:00", tags=["Dados"])
+    build_into(built, built.public, cache=True)
+    assert seal.exists()
+    assert_same_as_cold(built, tmp_path)
+
+
 def test_first_build_pages_pass_from_the_workers_through_spool_files(site, tmp_path, monkeypatch):
     """A parallel first build hands pages over in files (output.Spool), a new file every
     PART bytes; the bytes are those of a one-process build, and no spool file is left."""

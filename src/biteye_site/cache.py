@@ -92,13 +92,15 @@ def _busy(exc: sqlite3.Error) -> bool:
 
 def _off_on_failure(method):
     """An unusable cache only costs time: when SQLite fails (another build holds the lock
-    past the timeout, the disk is full or read-only), the cache is off for the rest of the
-    build and the method answers as a disabled cache does."""
+    past the timeout, the disk is full or read-only, a page of the file is damaged), the
+    cache is off for the rest of the build and the method answers as a disabled cache
+    does. A cache turned off is not sealed at the end (see close()), so the next build
+    checks the whole file, and starts a new one if it is damaged."""
     @functools.wraps(method)
     def wrapper(self: "BuildCache", *args, **kwargs):
         try:
             return method(self, *args, **kwargs)
-        except sqlite3.OperationalError:
+        except sqlite3.DatabaseError:  # OperationalError is one too
             self._off()
             return method(self, *args, **kwargs)
     return wrapper

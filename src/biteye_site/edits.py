@@ -59,7 +59,11 @@ class _Absent(tuple):
     def _refuse(self, *args, **kwargs):
         raise Unavailable()
 
+    # Everything a tuple answers from its items (none here), shown or compared or joined.
     __len__ = __iter__ = __getitem__ = __bool__ = __contains__ = __reversed__ = _refuse
+    count = index = __add__ = __radd__ = __mul__ = __rmul__ = __str__ = _refuse
+    __eq__ = __ne__ = __lt__ = __le__ = __gt__ = __ge__ = _refuse
+    __hash__ = tuple.__hash__  # (light tags and authors are hashed as dataclasses)
 
     def __reduce__(self):  # pickled with the index: no items to read
         return (_Absent, ())
@@ -379,9 +383,10 @@ _SITE_FIELDS = frozenset({"reference_time"})
 
 
 def lists_fit(config: SiteConfig) -> bool:
-    """Whether the list pages' templates read of ``site`` only its reference time, and the
-    404 page's also its newest articles (see _Newest)."""
-    return (templates_fit(config, (*LIST_TEMPLATES.values(), "archive_year.html"))
+    """Whether the list pages' templates (and the card, which they render through card(),
+    not an include) read of ``site`` only its reference time, and the 404 page's also its
+    newest articles (see _Newest)."""
+    return (templates_fit(config, (*LIST_TEMPLATES.values(), "archive_year.html", "_card.html"))
             and templates_fit(config, ("404.html",), _SITE_FIELDS | {"documents"}))
 
 
