@@ -7,6 +7,7 @@ peak resident memory):
   no-change  the same build again (cache and output kept)
   one-edit   one article's body changed, then a build
   headline-edit  one article's title changed (what lists show), then a build
+  tag-edit   one article given a new tag (it moves in the lists), then a build
   add/delete one article added, then removed again
 and, for the peers, a cold build of the same corpus (Hugo: `hugo`, Pelican: the
 `pelican` found on PATH or in benchmarks/.venv-pelican). Every cold run, ours
@@ -116,9 +117,13 @@ def bench_biteye(n: int, runs: int) -> dict[str, tuple]:
         results["one-edit"] = median_of([timed_after(original + f"\nParágrafo acrescentado na edição {i}.\n")
                                          for i in range(runs)])
         timed_after(original)
-        # An edit to what lists show: the full incremental build, not the edit path.
+        # An edit to what lists show that leaves the article where it is (the edit path).
         results["headline-edit"] = median_of([timed_after(original.replace('\ntitle: "', f'\ntitle: "Corrigido {i} — ', 1))
                                               for i in range(runs)])
+        timed_after(original)
+        # An edit that moves the article in the lists: the full incremental build.
+        results["tag-edit"] = median_of([timed_after(original.replace('\ntags:\n', f'\ntags:\n  - "Tag nova {i}"\n', 1))
+                                         for i in range(runs)])
         timed_after(original)
         adds = []
         for i in range(runs):
