@@ -75,6 +75,21 @@ def test_no_change_rebuild_touches_nothing(built):
     assert before == after
 
 
+@pytest.mark.parametrize("jobs", [1, 2])
+def test_a_failed_first_build_keeps_what_it_parsed(site, tmp_path, jobs):
+    """The build after an editor fixes the one broken article parses only that one."""
+    from biteye_site.errors import ContentError
+    populate(site, 60)
+    site.write("content/2026/quebrado.md", "---\ntitle: [sem fim\n---\nTexto.\n")
+    config = load_config(site.root / "site.yaml")
+    with pytest.raises(ContentError):
+        build(config, BuildOptions(now=NOW, output=site.public, jobs=jobs))
+    site.add("2026/quebrado.md", title="Consertado", date="2026-02-02T10:00:00-03:00", tags=["Dados"])
+    report = build(config, BuildOptions(now=NOW, output=site.public, jobs=jobs))
+    assert report.cache_hits == 60 and report.articles + report.skipped_future == 61
+    assert_same_as_cold(site, tmp_path)
+
+
 def test_edit_one_article(built, tmp_path):
     path = built.content / "2025/artigo-010.md"
     replace_in(path, "Notícia fictícia número 10", "Título novo e editado")

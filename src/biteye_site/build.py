@@ -241,8 +241,8 @@ def parse_all(sources: tuple[Source, ...], config: SiteConfig, reference: dateti
     results: list = [found.get(k) for k in keys]
     for i, (_, result) in zip(todo, fresh):
         results[i] = result
-    # Stored by a background thread while the site is organised (sqlite3 lets go of the GIL).
-    cache.put_documents({keys[i]: data for i, (data, _) in zip(todo, fresh)}, set(keys), background=True)
+    # Stored while the render workers run (see generate), or before the cache is next used.
+    cache.defer_documents({keys[i]: data for i, (data, _) in zip(todo, fresh)}, set(keys))
     doc_keys = {id(doc): keys[i] for i, (doc, _) in enumerate(results) if doc is not None}
     return results, doc_keys, keys
 
@@ -356,9 +356,6 @@ def generate(config: SiteConfig, options: BuildOptions = BuildOptions(), cache: 
     todo = [i for i, r in enumerate(routes) if previous.get(r.output_path) != fingerprints[r.output_path]]
     if len(todo) > 1:
         renderer.warm()
-    cache.wait()  # no thread may run when the render workers fork
-    if related_memo is not None:
-        cache.put_meta("related", related_memo)
     gc.freeze()
     # With a staging folder, this process writes each page as it arrives (in order), while the
     # workers render the next ones: one writer, as two processes creating files at once
@@ -388,11 +385,16 @@ def generate(config: SiteConfig, options: BuildOptions = BuildOptions(), cache: 
             return staging.put_spooled(path, spool, data)  # type: ignore[arg-type]
         return staging.put(path, data)
     try:
+        # The new documents are stored while the workers render, by a thread (sqlite3 lets go
+        # of the GIL) started once they exist: this process has little else to do by then.
         rendered = pmap(render, len(todo), options.jobs, lambda done, total: options.progress("renderizar", done, total),
-                        receive=receive)
+                        receive=receive, started=cache.store_deferred)
     finally:
         if spool is not None:
             spool.close()
+    cache.wait()  # (a failure of that thread other than SQLite's is raised here)
+    if related_memo is not None:
+        cache.put_meta("related", related_memo)
     cache.put_cards(theme, new_cards, set(cards.digests.values()))
     files: list[tuple[str, bytes | None]] = [(r.output_path, None) for r in routes]
     for i, data in zip(todo, rendered):

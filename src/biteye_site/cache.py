@@ -113,6 +113,7 @@ class BuildCache:
         self._db = db
         self._writer: threading.Thread | None = None
         self._failure: BaseException | None = None
+        self._deferred: tuple[dict[str, bytes], set[str]] | None = None
         self.stamp = stamp_value
         self.folder = folder  # None: the cache is off
         self.hits = 0
@@ -174,8 +175,13 @@ class BuildCache:
 
     @property
     def db(self) -> sqlite3.Connection | None:
-        """The connection, once any background write has finished (its errors are wait()'s)."""
+        """The connection, once any background write has finished (its errors are wait()'s)
+        and any deferred one is done."""
         self._join()
+        if self._deferred is not None and self._db is not None:
+            items, keep = self._deferred
+            self._deferred = None
+            self._put_documents(self._db, items, keep)
         return self._db
 
     def _join(self) -> None:
@@ -220,6 +226,7 @@ class BuildCache:
             return None
         return self.folder / name
 
+    @_off_on_failure
     def close(self) -> None:
         if self.db is not None:
             self._db.close()  # type: ignore[union-attr]
@@ -265,6 +272,18 @@ class BuildCache:
             self._writer.start()
         else:
             self._put_documents(db, items, keep)
+
+    def defer_documents(self, items: dict[str, bytes], keep: set[str]) -> None:
+        """put_documents() later: in the background from store_deferred(), or before any
+        other use of the cache (closing it included), whichever comes first."""
+        self._deferred = (items, keep)
+
+    def store_deferred(self) -> None:
+        """Start the deferred put_documents() in a thread (never while a fork may come)."""
+        if self._deferred is not None:
+            items, keep = self._deferred
+            self._deferred = None
+            self.put_documents(items, keep, background=True)
 
     @staticmethod
     def _put_documents(db: sqlite3.Connection, items: dict[str, bytes], keep: set[str]) -> None:

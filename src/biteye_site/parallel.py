@@ -41,12 +41,15 @@ def forks(n: int, jobs: int = 0) -> bool:
 
 
 def pmap(func: Callable[[int], T], n: int, jobs: int = 0,
-         tick: Callable[[int, int], None] | None = None, receive: Callable[[T], object] | None = None) -> list:
+         tick: Callable[[int, int], None] | None = None, receive: Callable[[T], object] | None = None,
+         started: Callable[[], None] | None = None) -> list:
     """[func(0), …, func(n-1)], in order, on up to ``jobs`` processes (0 = all cores).
 
     ``tick(done, n)`` is called in this process as results arrive (for progress bars);
     ``receive(result)``, if given, too, and its value is returned instead of the result:
     work this process does while the workers still run, instead of after them.
+    ``started()`` is called once the workers exist (or before a serial run): the moment
+    this process may start a thread, which a fork must never copy mid-work.
     """
     receive = receive or (lambda result: result)
     global _TASK
@@ -54,6 +57,8 @@ def pmap(func: Callable[[int], T], n: int, jobs: int = 0,
     tick = tick or (lambda done, total: None)
     tick(0, n)
     if not forks(n, jobs):
+        if started is not None:
+            started()
         out = []
         for i in range(n):
             out.append(receive(func(i)))
@@ -63,6 +68,8 @@ def pmap(func: Callable[[int], T], n: int, jobs: int = 0,
     try:
         # Workers collect garbage as usual, even if this process paused it (gc.disable is inherited).
         with multiprocessing.get_context("fork").Pool(jobs, initializer=gc.enable) as pool:
+            if started is not None:
+                started()
             out = []
             for result in pool.imap(_call, range(n), chunksize=max(1, min(256, n // (jobs * 8)))):
                 out.append(receive(result))
