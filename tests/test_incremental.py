@@ -263,6 +263,28 @@ def test_first_build_pages_pass_from_the_workers_through_spool_files(site, tmp_p
     assert sorted(p.name for p in tmp_path.iterdir() if p.name.startswith(".")) == [], "no spool or staging folder left"
 
 
+def test_the_theme_is_compiled_while_the_workers_parse(site, tmp_path, monkeypatch):
+    """A parallel first build compiles the templates in a thread during the parse stage;
+    the renderer compiles none itself, and the compiled code is kept for the next build."""
+    import threading
+
+    import jinja2
+    populate(site, 80)
+    where = []
+    real = jinja2.Environment.compile
+    monkeypatch.setattr(jinja2.Environment, "compile",
+                        lambda self, *a, **k: where.append(threading.current_thread().name) or real(self, *a, **k))
+    build_into(site, site.public, cache=True, jobs=2)
+    assert where and set(where) == {"biteye-templates"}, where
+    compiled = list((site.root / ".biteye-cache").glob("jinja-*/*"))
+    assert len(compiled) >= 10, "what was compiled ahead is stored for the next build"
+    where.clear()
+    replace_in(site.content / "2025/artigo-010.md", "Notícia fictícia número 10", "Outro título")  # the full path
+    build_into(site, site.public, cache=True, jobs=2)
+    assert where == [], "the next build compiles nothing"
+    assert_same_as_cold(site, tmp_path)
+
+
 def test_a_spool_that_cannot_be_written_only_costs_time(site, tmp_path, monkeypatch):
     """A worker that fails to write a page to its spool file (a full disk) sends the page
     itself instead; the build is the same."""

@@ -31,7 +31,7 @@ from biteye_site.output import Staged, Staging, check_output_dir, replace_files,
 from biteye_site.parallel import forks, pmap
 from biteye_site.progress import silent
 from biteye_site.related import order_of, related_documents, related_key, update_related
-from biteye_site.render import CardStore, Renderer
+from biteye_site.render import CardStore, Precompiled, Renderer
 from biteye_site.routes import Route, plan_routes, url_for
 from biteye_site.search import INDEXED_KINDS, SearchIndex, build_search_index, index_version
 from biteye_site.sitemap import recent
@@ -220,9 +220,10 @@ def _unfreezes(func):
 
 
 def parse_all(sources: tuple[Source, ...], config: SiteConfig, reference: datetime, cache: BuildCache,
-              jobs: int, progress: Callable[[str, int, int], None] = silent
+              jobs: int, progress: Callable[[str, int, int], None] = silent, ahead: Precompiled | None = None
               ) -> tuple[list[tuple[Document | None, list[Problem]]], dict[int, str], list[str]]:
-    """parse_document over every source: cached ones from the cache, the rest on all cores."""
+    """parse_document over every source: cached ones from the cache, the rest on all cores
+    (while they run, this process compiles the theme, ``ahead`` of the Renderer)."""
     keys = document_keys(config, sources)
     with _gc_paused():
         found = cache.get_documents(keys)
@@ -237,7 +238,10 @@ def parse_all(sources: tuple[Source, ...], config: SiteConfig, reference: dateti
         fresh = pmap(lambda j: pickle.dumps(parse_document(sources[todo[j]], config, reference),
                                             protocol=pickle.HIGHEST_PROTOCOL),
                      len(todo), jobs, lambda done, total: progress("analisar", done, total),
-                     receive=lambda data: (data, pickle.loads(data)))
+                     receive=lambda data: (data, pickle.loads(data)),
+                     started=ahead.start if ahead is not None and forks(len(todo), jobs) else None)
+    if ahead is not None:
+        ahead.join()  # long done by now; joined here so that no thread outlives the stage
     results: list = [found.get(k) for k in keys]
     for i, (_, result) in zip(todo, fresh):
         results[i] = result
@@ -313,7 +317,8 @@ def generate(config: SiteConfig, options: BuildOptions = BuildOptions(), cache: 
     problems += more
     remembered = cache.get_meta("related")  # read now: once the cache writes in the background, it waits
     lap("ler")
-    parsed, doc_keys, keys = parse_all(sources, config, reference, cache, options.jobs, options.progress)
+    ahead = Precompiled(config)
+    parsed, doc_keys, keys = parse_all(sources, config, reference, cache, options.jobs, options.progress, ahead)
     sources = tuple(s if s.data is None else replace(s, data=None) for s in sources)  # the bytes are parsed: let them go
     documents = [doc for doc, _ in parsed if doc is not None]
     problems += [p for _, ps in parsed for p in ps]
@@ -351,7 +356,7 @@ def generate(config: SiteConfig, options: BuildOptions = BuildOptions(), cache: 
                       cache.get_cards(theme) if previous else {})
     if collecting:
         gc.enable()  # compiling templates, and rendering here (one job, the preview), make cyclic garbage
-    renderer = Renderer(config, site, routes, cache.templates_folder(), cards)
+    renderer = Renderer(config, site, routes, cache.templates_folder(), cards, ahead)
     previous = previous or {}
     todo = [i for i, r in enumerate(routes) if previous.get(r.output_path) != fingerprints[r.output_path]]
     if len(todo) > 1:

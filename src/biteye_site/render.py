@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import re
 import sys
+import threading
 import traceback
 from dataclasses import dataclass, field
 from html import unescape as html_unescape
@@ -63,6 +64,87 @@ class _Environment(jinja2.Environment):
         return {**self.globals, **(d or {})}
 
 
+def _environment(config: SiteConfig, bytecode_cache: jinja2.BytecodeCache | None) -> _Environment:
+    return _Environment(
+        loader=jinja2.FileSystemLoader(str(config.templates_dir)),
+        autoescape=True,  # every template, whatever its name (feeds and .txt included)
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True,
+        # One environment per build: templates cannot change under it, so Jinja need not
+        # stat the file on every one of the 15,000 get_template calls of a big build.
+        auto_reload=False,
+        bytecode_cache=bytecode_cache,
+    )
+
+
+# The Renderer's filters, by name: compiling a template only checks that they exist.
+_FILTERS = ("date_pt", "local", "iso", "month_name", "tojson_script", "keyboard_scrollable")
+
+
+class Precompiled:
+    """The theme compiled ahead of the Renderer, in a thread, while the parse workers run
+    (this process has little to do then): compiling it cost a first build 0.06 s on the
+    way from parsing to rendering. start() only once the workers exist (no fork may copy a
+    running thread); the Renderer joins it."""
+
+    def __init__(self, config: SiteConfig):
+        self.config = config
+        self.codes: dict[tuple[str, str], object] = {}  # (Jinja's bucket key, source checksum) → code
+        self._thread: threading.Thread | None = None
+
+    def start(self) -> None:
+        self._thread = threading.Thread(target=self._compile, name="biteye-templates")
+        self._thread.start()
+
+    def join(self) -> dict[tuple[str, str], object]:
+        if self._thread is not None:
+            self._thread.join()
+            self._thread = None
+        return self.codes
+
+    def _compile(self) -> None:
+        env = _environment(self.config, None)  # the Renderer's options: the same code
+        env.filters.update((name, _unused) for name in _FILTERS)
+        keys = jinja2.BytecodeCache()
+        try:
+            names = env.list_templates()
+        except OSError:
+            return
+        for name in names:
+            try:
+                source, filename, _ = env.loader.get_source(env, name)  # type: ignore[union-attr]
+                code = env.compile(source, name, filename)
+            except Exception:  # noqa: BLE001 - not UTF-8, not Jinja…: reported when a page uses it
+                continue
+            self.codes[(keys.get_cache_key(name, filename), keys.get_source_checksum(source))] = code
+
+
+def _unused(*args, **kwargs):  # pragma: no cover - replaced before any render
+    raise AssertionError("a placeholder filter was called")
+
+
+class _Ahead(jinja2.BytecodeCache):
+    """Templates compiled by Precompiled first, then the build cache's folder; what comes
+    from Precompiled is stored in the folder too, for the next build."""
+
+    def __init__(self, codes: dict[tuple[str, str], object], folder: jinja2.BytecodeCache | None):
+        self.codes = codes
+        self.folder = folder
+
+    def load_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
+        code = self.codes.get((bucket.key, bucket.checksum))
+        if code is not None:
+            bucket.code = code  # type: ignore[assignment]
+            if self.folder is not None:
+                self.folder.dump_bytecode(bucket)
+        elif self.folder is not None:
+            self.folder.load_bytecode(bucket)
+
+    def dump_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
+        if self.folder is not None:
+            self.folder.dump_bytecode(bucket)
+
+
 @dataclass
 class CardStore:
     """Cards (an article's entry in a list) kept between builds.
@@ -91,7 +173,7 @@ class Renderer:
     """Turns routes into bytes. Holds the Jinja environment and the site; no I/O but template reads."""
 
     def __init__(self, config: SiteConfig, site: Site, routes: tuple[Route, ...], compiled: Path | None = None,
-                 cards: CardStore | None = None):
+                 cards: CardStore | None = None, ahead: Precompiled | None = None):
         self.config = config
         self.card_store = cards
         self.site = site
@@ -101,22 +183,16 @@ class Renderer:
         self._locale = Locale.parse(config.locale)  # parsed once: Babel parses a name on every call
         self._cards: dict[tuple[int, str, bool], Markup] = {}
         self._entries: dict[int, str] = {}
-        self.env = _Environment(
-            loader=jinja2.FileSystemLoader(str(config.templates_dir)),
-            autoescape=True,  # every template, whatever its name (feeds and .txt included)
-            undefined=jinja2.StrictUndefined,
-            trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True,
-            # One environment per build: templates cannot change under it, so Jinja need not
-            # stat the file on every one of the 15,000 get_template calls of a big build.
-            auto_reload=False,
-            # Compiled templates kept in the build cache (``compiled``: a folder per generator
-            # version, see BuildCache.templates_folder): a small rebuild renders a page or two,
-            # and compiling the theme would cost more than rendering them. Jinja keys each by
-            # the template's source, so an edited template is compiled again.
-            bytecode_cache=jinja2.FileSystemBytecodeCache(str(compiled)) if compiled else None,
-        )
+        # Compiled templates kept in the build cache (``compiled``: a folder per generator
+        # version, see BuildCache.templates_folder): a small rebuild renders a page or two,
+        # and compiling the theme would cost more than rendering them. Jinja keys each by
+        # the template's source, so an edited template is compiled again.
+        folder = jinja2.FileSystemBytecodeCache(str(compiled)) if compiled else None
+        codes = ahead.join() if ahead is not None else {}
+        self.env = _environment(config, _Ahead(codes, folder) if codes else folder)
         self.env.filters.update(date_pt=self.date_pt, local=lambda dt: dt.astimezone(self.tz), iso=feeds.iso, month_name=self.month_name,
                                 tojson_script=json_for_script, keyboard_scrollable=keyboard_scrollable)
+        assert set(_FILTERS) <= set(self.env.filters), "Precompiled must know every filter"
         # The site's fixed addresses, spelt once: base.html shows a dozen on every page, and each
         # url() call from a template costs Jinja more than the lookup.
         links = {name: self.url(kind, obj) for name, kind, obj in (
