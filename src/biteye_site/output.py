@@ -310,16 +310,7 @@ class Staging:
             raise _output_error(exc, self.output) from None
 
     def put(self, rel: str, data: bytes) -> Staged:
-        try:
-            _checked_parts(rel)
-            folder = rel.rpartition("/")[0]
-            if folder not in self._made:
-                os.makedirs(f"{self._base}/{folder}", exist_ok=True)
-                self._made.add(folder)
-            _write_new(f"{self._base}/{rel}", data)
-            return STAGED
-        except OSError as exc:
-            raise _output_error(exc, self.output) from None
+        return self._put(rel, lambda target: _write_new(target, data))
 
     def spool(self) -> Spool:
         """A Spool beside the staging folder (removed with close(), or as a killed build's leftover)."""
@@ -332,13 +323,16 @@ class Staging:
 
     def put_spooled(self, rel: str, spool: Spool, where: tuple[int, int, int, int]) -> Staged:
         """As put(), for a page a render worker left in ``spool``."""
+        return self._put(rel, lambda target: spool.copy(where, target))
+
+    def _put(self, rel: str, write: Callable[[str], None]) -> Staged:
         try:
             _checked_parts(rel)
             folder = rel.rpartition("/")[0]
             if folder not in self._made:
                 os.makedirs(f"{self._base}/{folder}", exist_ok=True)
                 self._made.add(folder)
-            spool.copy(where, f"{self._base}/{rel}")
+            write(f"{self._base}/{rel}")
             return STAGED
         except OSError as exc:
             raise _output_error(exc, self.output) from None
