@@ -120,3 +120,27 @@ def test_first_build_files_follow_the_umask_like_later_ones(site):
         os.umask(old)
     assert modes["index.html"] == modes["feed.xml"] == 0o664, modes
     assert set(modes.values()) == {0o664}, {k: oct(v) for k, v in modes.items() if v != 0o664}
+
+
+@pytest.mark.parametrize("platform", ["linux", "other"])
+def test_spool_hands_over_pages_byte_for_byte(tmp_path, monkeypatch, platform):
+    """output.Spool, as the render workers and this process use it: pages written in
+    parts, copied out in order (sendfile on Linux, read and write elsewhere), parts a
+    worker has left deleted, nothing left after close()."""
+    import biteye_site.output as output
+    if platform == "other":
+        monkeypatch.setattr(output.sys, "platform", "darwin")
+    monkeypatch.setattr(output.Spool, "PART", 3000)
+    spool = output.Spool(tmp_path / "spool")
+    pages = [bytes([65 + i % 26]) * (700 + 97 * i) + "ção".encode() for i in range(40)]
+    places = [spool.write(page) for page in pages]
+    assert len({(pid, part) for pid, part, _, _ in places}) > 5
+    out = tmp_path / "out"
+    out.mkdir()
+    for i, where in enumerate(places):
+        spool.copy(where, str(out / f"{i}.html"))
+        left = {int(name.rsplit("-", 1)[1]) for name in os.listdir(tmp_path / "spool")}
+        assert min(left) == where[1], "parts already copied are deleted"
+    assert [(out / f"{i}.html").read_bytes() for i in range(len(pages))] == pages
+    spool.close()
+    assert not (tmp_path / "spool").exists()
