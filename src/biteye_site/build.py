@@ -162,8 +162,6 @@ class Generated:
     cache_hits: int = 0
     rendered: int = 0
     dates: tuple[tuple[datetime, bool], ...] = ()   # every parsed article's (date, draft), for the next build
-    sources: tuple[Source, ...] = ()                # every source file (their bytes let go)
-    keys: dict[str, str] = field(default_factory=dict, compare=False)  # source → cache key of its Document
     listed: dict[str, str] = field(default_factory=dict, compare=False)  # source → Fingerprints.doc() digest
 
 
@@ -423,8 +421,7 @@ def generate(config: SiteConfig, options: BuildOptions = BuildOptions(), cache: 
             lap("indexar busca")
     warnings = tuple(sorted(problems, key=Problem.sort_key))
     return Generated(site, routes, tuple(files), warnings, skipped_drafts, skipped_future, tuple(lap.timings),
-                     search, fingerprints, cache.hits, len(todo), dates, sources,
-                     {s.rel_path: key for s, key in zip(sources, keys)}, listed)
+                     search, fingerprints, cache.hits, len(todo), dates, listed)
 
 
 def _with_previous_bytes(files: list[tuple[str, bytes | Staged | None]], output: Path,
@@ -514,7 +511,7 @@ def build(config: SiteConfig, options: BuildOptions = BuildOptions()) -> BuildRe
                          gen.cache_hits, gen.rendered, len(statics))
     try:
         if manifest is not None:
-            cache.put_meta("edits", edit_index(frame, config, site, gen.routes, gen.sources, gen.keys, gen.listed))
+            cache.put_meta("edits", edit_index(frame, config, site, gen.routes, gen.listed))
             cache.put_meta("edits_since", None)
             cache.put_meta("last_build", {"manifest": manifest, "dates": gen.dates, "report": report,
                                           "state": publication_state(gen.dates, reference),
@@ -532,9 +529,13 @@ def _edit_path(config: SiteConfig, cache: BuildCache, output: Path, manifest: st
     if not isinstance(index, EditIndex):
         return None
     since = cache.get_meta("edits_since")
-    since = since if isinstance(since, IndexChanges) else IndexChanges({}, {})
+    since = since if isinstance(since, IndexChanges) else IndexChanges({})
     index = with_changes(index, since)
-    edit = edit_build(config, cache, index, frame, reference, found.sources, found.problems,
+    # The source files as the last build (full or edit) recorded them: its hashes.
+    hashes = {s.rel_path: found.known[str(s.path)][1] for s in found.sources if str(s.path) in found.known}
+    if len(hashes) != len(found.known):
+        return None  # a file gone (or a new one: edit_build compares the sets)
+    edit = edit_build(config, cache, index, frame, reference, found.sources, hashes, found.problems,
                       parse_document, resolve_links, document_keys)
     if edit is None:
         return None
@@ -542,7 +543,7 @@ def _edit_path(config: SiteConfig, cache: BuildCache, output: Path, manifest: st
     cache.put_meta("last_build", None)  # until this build's record is complete
     written = replace_files(output, list(edit.files))
     pages = {**previous, **{path: "edit:" + hashlib.sha256(data).hexdigest() for path, data in edit.files}}
-    cache.put_documents(edit.new_documents, {key for _, key in {**index.sources, **edit.changes.sources}.values()})
+    cache.put_documents(edit.new_documents, set(document_keys(config, found.sources)))
     cache.put_known(found.sources, found.known)
     cache.put_pages(output, pages, previous)
     cache.put_meta("edits_since", since.after(edit.changes))

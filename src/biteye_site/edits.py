@@ -141,7 +141,6 @@ class EditIndex:
 
     frame: str                                  # fingerprint.input_manifest(...)[1]
     templates_fit: bool                         # see templates_fit(); the frame covers the templates
-    sources: dict[str, tuple[str, str]]         # every source file → (sha256, cache key)
     order: tuple[str, ...]                      # published articles' sources, newest first
     slugs: tuple[str, ...]                      # their slugs, in the same order
     fields: dict[str, str]                      # published source → Fingerprints.doc(): the article as lists show it
@@ -155,10 +154,11 @@ class EditIndex:
     lists_fit: bool                             # see lists_fit(); the frame covers the templates
 
 
-def edit_index(frame: str, config: SiteConfig, site: Site, routes: tuple[Route, ...], sources: tuple[Source, ...],
-               keys: dict[str, str], listed: dict[str, str]) -> EditIndex:
-    """The index of a finished full build (``keys``: source → cache key of its parsed Document;
-    ``listed``: published source → the digest lists are fingerprinted with, Fingerprints.doc())."""
+def edit_index(frame: str, config: SiteConfig, site: Site, routes: tuple[Route, ...],
+               listed: dict[str, str]) -> EditIndex:
+    """The index of a finished full build (``listed``: published source → the digest lists are
+    fingerprinted with, Fingerprints.doc()). Which source files there were, and their hashes,
+    the cache's table of sources holds (BuildCache.get_known)."""
     light: dict[int, Tag | Author] = {}
 
     def lighten(obj):
@@ -176,7 +176,6 @@ def edit_index(frame: str, config: SiteConfig, site: Site, routes: tuple[Route, 
     return EditIndex(
         frame=frame,
         templates_fit=templates_fit(config),
-        sources={s.rel_path: (s.sha256, keys[s.rel_path]) for s in sources if s.rel_path in keys},
         order=tuple(d.rel_path for d in site.documents),
         slugs=tuple(d.slug for d in site.documents),
         fields=listed,
@@ -204,49 +203,56 @@ class Edit:
     """What the edit path made: the files to replace and the state to remember."""
 
     files: tuple[tuple[str, bytes], ...]
-    changes: "IndexChanges"                     # the edited sources, for the index
+    changes: "IndexChanges"                     # the edited articles' list digests, for the index
     new_documents: dict[str, bytes]             # cache key → pickled (Document, problems)
 
 
 @dataclass(frozen=True)
 class IndexChanges:
-    """What edit builds changed in the last full build's index (its sources' hashes and
-    list digests). Kept apart from the index, so an edit build stores a few entries, not
-    the 4 MB index of a 10,000-article archive."""
+    """What edit builds changed in the last full build's index (list digests). Kept apart
+    from the index, so an edit build stores a few entries, not the 2 MB index of a
+    10,000-article archive."""
 
-    sources: dict[str, tuple[str, str]]
     fields: dict[str, str]
 
     def after(self, later: "IndexChanges") -> "IndexChanges":
-        return IndexChanges({**self.sources, **later.sources}, {**self.fields, **later.fields})
+        return IndexChanges({**self.fields, **later.fields})
 
 
 def with_changes(index: EditIndex, changes: object) -> EditIndex:
     """The index as the last full build left it, with the edit builds since applied."""
-    if not isinstance(changes, IndexChanges) or not (changes.sources or changes.fields):
+    if not isinstance(changes, IndexChanges) or not changes.fields:
         return index
-    return replace(index, sources={**index.sources, **changes.sources}, fields={**index.fields, **changes.fields})
+    return replace(index, fields={**index.fields, **changes.fields})
 
 
 def edit_build(config: SiteConfig, cache: BuildCache, index: EditIndex, frame: str, reference: datetime,
-               sources: tuple[Source, ...], problems: tuple, parse, resolve_links, document_keys) -> Edit | None:
+               sources: tuple[Source, ...], last: dict[str, str], problems: tuple, parse, resolve_links,
+               document_keys) -> Edit | None:
     """The pages that differ after a body-only edit, or None when the full build is needed.
 
+    ``last``: each source file of the last build (full or edit) → its sha256 then.
     ``parse``, ``resolve_links`` and ``document_keys`` are build.py's own stages, so both
     paths make documents the same way.
     """
     if config.search or frame != index.frame or not index.templates_fit:
         return None  # (Pagefind has no incremental mode: any article change re-indexes the whole site)
-    if problems or {s.rel_path for s in sources} != index.sources.keys():
+    if problems or {s.rel_path for s in sources} != last.keys():
         return None
-    changed = [s for s in sources if s.sha256 != index.sources[s.rel_path][0]]
+    changed = [s for s in sources if s.sha256 != last[s.rel_path]]
     if not changed or len(changed) > MAX_EDITS or any(s.rel_path not in index.fields for s in changed):
         return None
     published = dict(zip(index.order, index.slugs))   # source → slug
     # The same digest the full build fingerprints lists with: equal, and no list changes.
     lists = Fingerprints("", Site((), (), (), (), reference, index.tag_of, index.author_of), {}, reference, (),
                          config.feed_entries)
-    all_sources = set(index.sources)
+    all_sources = set(last)
+    source_of = {s.rel_path: s for s in sources}
+
+    def documents(rels: list[str], then: bool = False) -> dict[str, Document] | None:
+        """The cached documents of these sources (``then``: as the last build parsed them)."""
+        wanted = [replace(source_of[rel], sha256=last[rel]) if then else source_of[rel] for rel in rels]
+        return _documents(cache, rels, document_keys(config, wanted))
     keys = dict(zip((s.rel_path for s in changed), document_keys(config, changed)))
     fresh: dict[str, Document] = {}
     new_documents: dict[str, bytes] = {}
@@ -272,7 +278,7 @@ def edit_build(config: SiteConfig, cache: BuildCache, index: EditIndex, frame: s
     if relisted:
         if not index.lists_fit:
             return None
-        before = _documents(cache, index, relisted)
+        before = documents(relisted, then=True)
         if before is None or any(_place(before[rel]) != _place(fresh[rel]) for rel in relisted):
             return None
         if recent(tuple(fresh[rel] for rel in relisted), reference):
@@ -315,7 +321,7 @@ def edit_build(config: SiteConfig, cache: BuildCache, index: EditIndex, frame: s
             wanted.update(rel for _, rels in months for rel in rels)
     newest = index.order[:NEWEST_HELD] if relisted else ()
     wanted.update(newest)
-    cached = _documents(cache, index, sorted(wanted - fresh.keys()))
+    cached = documents(sorted(wanted - fresh.keys()))
     if cached is None:
         return None
     docs = dict(fresh)
@@ -362,15 +368,15 @@ def edit_build(config: SiteConfig, cache: BuildCache, index: EditIndex, frame: s
         files = tuple((r.output_path, renderer.render(r)) for r in routes)
     except Unavailable:
         return None
-    return Edit(files, IndexChanges({s.rel_path: (s.sha256, keys[s.rel_path]) for s in changed}, fields), new_documents)
+    return Edit(files, IndexChanges(fields), new_documents)
 
 
-def _documents(cache: BuildCache, index: EditIndex, rels: list[str]) -> dict[str, Document] | None:
-    """The last full build's documents of these sources, from the cache; None if one is missing."""
-    found = cache.get_documents([index.sources[rel][1] for rel in rels])
+def _documents(cache: BuildCache, rels: list[str], keys: list[str]) -> dict[str, Document] | None:
+    """The documents of these sources under these cache keys; None if one is missing."""
+    found = cache.get_documents(keys)
     out = {}
-    for rel in rels:
-        entry = found.get(index.sources[rel][1])
+    for rel, key in zip(rels, keys):
+        entry = found.get(key)
         if entry is None or entry[0] is None:
             return None  # not in the cache any more
         out[rel] = entry[0]
