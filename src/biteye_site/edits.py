@@ -12,7 +12,8 @@ archive:
 - an edit to the text only (what lists show is the same): the article's page
   and the feeds that carry its text (fingerprint.py hashes a body nowhere else);
 - an edit to what lists show (headline, summary, image, reading time, other
-  front-matter keys): also its neighbours' and the related articles' pages
+  front-matter keys), unless the article is in the news sitemap (published in
+  the last two days), which only the full build makes: also its neighbours' and the related articles' pages
   that name it, the page of each list it is on (home, its tags, its authors,
   its month), its year's page and the 404 page (which shows the newest
   articles) — every page whose fingerprint holds the article's list digest.
