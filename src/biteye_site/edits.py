@@ -13,10 +13,11 @@ archive:
   and the feeds that carry its text (fingerprint.py hashes a body nowhere else);
 - an edit to what lists show (headline, summary, image, reading time, other
   front-matter keys), unless the article is in the news sitemap (published in
-  the last two days), which only the full build makes: also its neighbours' and the related articles' pages
-  that name it, the page of each list it is on (home, its tags, its authors,
-  its month), its year's page and the 404 page (which shows the newest
-  articles) — every page whose fingerprint holds the article's list digest.
+  the last two days), which only the full build makes: also its neighbours'
+  and the related articles' pages that name it, the page of each list it is
+  on (home, its tags, its authors, its month), its year's page and the 404
+  page (which shows the newest articles) — every page whose fingerprint holds
+  the article's list digest.
 
 These pages are rendered and replaced in place. Every check below that fails
 sends the build down the full path, which makes the same bytes
