@@ -4,6 +4,8 @@ whenever anything else changed, the full build must run instead."""
 
 from __future__ import annotations
 
+import os
+
 import pytest
 
 from biteye_site.build import BuildOptions, build
@@ -220,6 +222,47 @@ def test_a_list_template_reading_what_the_partial_site_lacks_takes_the_full_path
     assert_same_as_cold(built, tmp_path)
     append(built, "2025/artigo-010.md")
     assert path_taken(rebuild(built)) == "edit", "a text edit makes no list page"
+    assert_same_as_cold(built, tmp_path)
+
+
+@pytest.mark.parametrize("between", ["check", "failed-build", "killed-build"])
+def test_an_edit_before_a_check_or_a_failed_build_is_not_lost(built, tmp_path, between):
+    """`biteye-site check` and a build that fails both read content/ with the cache, and
+    record the hashes they read; the edit path must still compare with what the last
+    full build published, or the article edited before them keeps its old page."""
+    from biteye_site.cli import main as cli_main
+    append(built, "2025/artigo-010.md", "\n\nCorreção feita antes da verificação.\n")
+    if between == "check":
+        old = os.getcwd()
+        os.chdir(built.root)
+        try:
+            assert cli_main(["check", "--now", NOW.isoformat()]) == 0
+        finally:
+            os.chdir(old)
+    elif between == "killed-build":
+        # Killed (as by SIGKILL) once its documents are parsed and stored, before it writes anything.
+        import subprocess
+        import sys
+        moved = built.content / "2024/artigo-006.md"
+        original = moved.read_text(encoding="utf-8")
+        moved.write_text(original.replace('tags: [', 'tags: ["Outro assunto", ', 1), encoding="utf-8")  # the full build
+        code = ("import os, sys; import biteye_site.cache as c; "
+                "c.BuildCache.put_cards = lambda *a, **k: os._exit(9); "
+                "from biteye_site.cli import main; main(sys.argv[1:])")
+        run = subprocess.run([sys.executable, "-c", code, "build", "--now", NOW.isoformat(), "--output", str(built.public)],
+                             cwd=built.root, capture_output=True, text=True, timeout=300)
+        assert run.returncode == 9, run.stderr
+        moved.write_text(original, encoding="utf-8")
+    else:
+        broken = built.content / "2024/artigo-006.md"
+        original = broken.read_text(encoding="utf-8")
+        broken.write_text("---\ntitle: [sem fim\n---\nTexto.\n", encoding="utf-8")
+        with pytest.raises(ContentError):
+            rebuild(built)
+        broken.write_text(original, encoding="utf-8")
+    append(built, "2024/artigo-003.md")
+    rebuild(built)
+    assert "Correção feita antes da verificação." in built.read("artigos/noticia-ficticia-numero-10/index.html")
     assert_same_as_cold(built, tmp_path)
 
 

@@ -90,6 +90,22 @@ def test_a_failed_first_build_keeps_what_it_parsed(site, tmp_path, jobs):
     assert_same_as_cold(site, tmp_path)
 
 
+def test_a_cache_failing_to_store_documents_does_not_hide_the_content_error(built, monkeypatch):
+    """The documents parsed before a content error are stored when the build gives up;
+    if SQLite fails then (a full disk), the editor still sees the content error."""
+    import sqlite3
+
+    from biteye_site.cache import BuildCache
+    from biteye_site.errors import ContentError
+
+    def full(db, items, keep):
+        raise sqlite3.OperationalError("database or disk is full")
+    monkeypatch.setattr(BuildCache, "_put_documents", staticmethod(full))
+    (built.content / "2025/artigo-001.md").write_text("---\ntitle: [sem fim\n---\nTexto.\n", encoding="utf-8")
+    with pytest.raises(ContentError):
+        build_into(built, built.public, cache=True)
+
+
 def test_edit_one_article(built, tmp_path):
     path = built.content / "2025/artigo-010.md"
     replace_in(path, "Notícia fictícia número 10", "Título novo e editado")

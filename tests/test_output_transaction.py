@@ -144,3 +144,36 @@ def test_spool_hands_over_pages_byte_for_byte(tmp_path, monkeypatch, platform):
     assert [(out / f"{i}.html").read_bytes() for i in range(len(pages))] == pages
     spool.close()
     assert not (tmp_path / "spool").exists()
+
+
+def test_spool_copies_through_memory_where_sendfile_cannot_write(tmp_path, monkeypatch):
+    """A file system that sendfile() cannot write into (EINVAL): the same bytes, by read and write."""
+    import errno
+
+    import biteye_site.output as output
+
+    def refuse(*args):
+        raise OSError(errno.EINVAL, "Invalid argument")
+    monkeypatch.setattr(output.os, "sendfile", refuse, raising=False)
+    spool = output.Spool(tmp_path / "spool")
+    page = "página ".encode() * 5000
+    spool.copy(spool.write(page), str(tmp_path / "page.html"))
+    spool.close()
+    assert (tmp_path / "page.html").read_bytes() == page
+
+
+def test_spool_that_cannot_start_a_part_recovers_on_the_next_page(tmp_path, monkeypatch):
+    import biteye_site.output as output
+    monkeypatch.setattr(output.Spool, "PART", 10)
+    spool = output.Spool(tmp_path / "spool")
+    first = spool.write(b"a" * 20)
+    real_open = output.os.open
+    monkeypatch.setattr(output.os, "open", lambda *a, **k: (_ for _ in ()).throw(OSError(24, "Too many open files")))
+    with pytest.raises(OSError):
+        spool.write(b"b" * 20)  # the next part cannot be opened: this page goes through the pipe
+    monkeypatch.setattr(output.os, "open", real_open)
+    third = spool.write(b"c" * 20)
+    for n, (where, data) in enumerate(((first, b"a" * 20), (third, b"c" * 20))):
+        spool.copy(where, str(tmp_path / f"{n}.html"))
+        assert (tmp_path / f"{n}.html").read_bytes() == data
+    spool.close()

@@ -163,6 +163,7 @@ class Generated:
     rendered: int = 0
     dates: tuple[tuple[datetime, bool], ...] = ()   # every parsed article's (date, draft), for the next build
     listed: dict[str, str] = field(default_factory=dict, compare=False)  # source → Fingerprints.doc() digest
+    hashes: dict[str, str] = field(default_factory=dict, compare=False)  # every source file → sha256 of its bytes
 
 
 class _Laps:
@@ -232,14 +233,16 @@ def parse_all(sources: tuple[Source, ...], config: SiteConfig, reference: dateti
     # Workers return the pickled result: it crosses the process boundary as bytes and is
     # stored in the cache as it is, so the parent never pickles 10,000 documents again.
     # This process unpickles each result as it arrives, while the workers go on parsing.
-    with _gc_paused():
-        fresh = pmap(lambda j: pickle.dumps(parse_document(sources[todo[j]], config, reference),
-                                            protocol=pickle.HIGHEST_PROTOCOL),
-                     len(todo), jobs, lambda done, total: progress("analisar", done, total),
-                     receive=lambda data: (data, pickle.loads(data)),
-                     started=ahead.start if ahead is not None and forks(len(todo), jobs) else None)
-    if ahead is not None:
-        ahead.join()  # long done by now; joined here so that no thread outlives the stage
+    try:
+        with _gc_paused():
+            fresh = pmap(lambda j: pickle.dumps(parse_document(sources[todo[j]], config, reference),
+                                                protocol=pickle.HIGHEST_PROTOCOL),
+                         len(todo), jobs, lambda done, total: progress("analisar", done, total),
+                         receive=lambda data: (data, pickle.loads(data)),
+                         started=ahead.start if ahead is not None and forks(len(todo), jobs) else None)
+    finally:
+        if ahead is not None:
+            ahead.join()  # long done by now; joined here so that no thread outlives the stage
     results: list = [found.get(k) for k in keys]
     for i, (_, result) in zip(todo, fresh):
         results[i] = result
@@ -421,7 +424,8 @@ def generate(config: SiteConfig, options: BuildOptions = BuildOptions(), cache: 
             lap("indexar busca")
     warnings = tuple(sorted(problems, key=Problem.sort_key))
     return Generated(site, routes, tuple(files), warnings, skipped_drafts, skipped_future, tuple(lap.timings),
-                     search, fingerprints, cache.hits, len(todo), dates, listed)
+                     search, fingerprints, cache.hits, len(todo), dates, listed,
+                     {s.rel_path: s.sha256 for s in sources})
 
 
 def _with_previous_bytes(files: list[tuple[str, bytes | Staged | None]], output: Path,
@@ -511,7 +515,7 @@ def build(config: SiteConfig, options: BuildOptions = BuildOptions()) -> BuildRe
                          gen.cache_hits, gen.rendered, len(statics))
     try:
         if manifest is not None:
-            cache.put_meta("edits", edit_index(frame, config, site, gen.routes, gen.listed))
+            cache.put_meta("edits", edit_index(frame, config, site, gen.routes, gen.hashes, gen.listed))
             cache.put_meta("edits_since", None)
             cache.put_meta("last_build", {"manifest": manifest, "dates": gen.dates, "report": report,
                                           "state": publication_state(gen.dates, reference),
@@ -529,13 +533,9 @@ def _edit_path(config: SiteConfig, cache: BuildCache, output: Path, manifest: st
     if not isinstance(index, EditIndex):
         return None
     since = cache.get_meta("edits_since")
-    since = since if isinstance(since, IndexChanges) else IndexChanges({})
+    since = since if isinstance(since, IndexChanges) else IndexChanges({}, {})
     index = with_changes(index, since)
-    # The source files as the last build (full or edit) recorded them: its hashes.
-    hashes = {s.rel_path: found.known[str(s.path)][1] for s in found.sources if str(s.path) in found.known}
-    if len(hashes) != len(found.known):
-        return None  # a file gone (or a new one: edit_build compares the sets)
-    edit = edit_build(config, cache, index, frame, reference, found.sources, hashes, found.problems,
+    edit = edit_build(config, cache, index, frame, reference, found.sources, found.problems,
                       parse_document, resolve_links, document_keys)
     if edit is None:
         return None

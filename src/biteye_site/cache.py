@@ -181,7 +181,10 @@ class BuildCache:
         if self._deferred is not None and self._db is not None:
             items, keep = self._deferred
             self._deferred = None
-            self._put_documents(self._db, items, keep)
+            try:
+                self._put_documents(self._db, items, keep)
+            except sqlite3.DatabaseError:
+                self._off()  # as any SQLite failure: off for the build, never its error
         return self._db
 
     def _join(self) -> None:

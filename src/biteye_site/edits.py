@@ -142,6 +142,7 @@ class EditIndex:
     """What the edit path needs to know of the last full build's site."""
 
     frame: str                                  # fingerprint.input_manifest(...)[1]
+    hashes: dict[str, str]                      # every source file → sha256 of the bytes the build read
     templates_fit: bool                         # see templates_fit(); the frame covers the templates
     order: tuple[str, ...]                      # published articles' sources, newest first
     slugs: tuple[str, ...]                      # their slugs, in the same order
@@ -156,11 +157,15 @@ class EditIndex:
     lists_fit: bool                             # see lists_fit(); the frame covers the templates
 
 
-def edit_index(frame: str, config: SiteConfig, site: Site, routes: tuple[Route, ...],
+def edit_index(frame: str, config: SiteConfig, site: Site, routes: tuple[Route, ...], hashes: dict[str, str],
                listed: dict[str, str]) -> EditIndex:
-    """The index of a finished full build (``listed``: published source → the digest lists are
-    fingerprinted with, Fingerprints.doc()). Which source files there were, and their hashes,
-    the cache's table of sources holds (BuildCache.get_known)."""
+    """The index of a finished full build (``hashes``: every source file → sha256 of its
+    bytes; ``listed``: published source → the digest lists are fingerprinted with,
+    Fingerprints.doc()). The documents' cache keys follow from the hashes.
+
+    (The cache's table of sources is no substitute for ``hashes``: every build writes it
+    as it starts, `biteye-site check`, the preview and builds that fail included.)"""
+    same = {d.rel_path: d.rel_path for d in site.documents}  # one string per source in the pickle
     light: dict[int, Tag | Author] = {}
 
     def lighten(obj):
@@ -177,6 +182,7 @@ def edit_index(frame: str, config: SiteConfig, site: Site, routes: tuple[Route, 
             feeds[route.output_path] = (lighten(route.context["obj"]), tuple(d.rel_path for d in entries))
     return EditIndex(
         frame=frame,
+        hashes={same.get(rel, rel): sha for rel, sha in hashes.items()},
         templates_fit=templates_fit(config),
         order=tuple(d.rel_path for d in site.documents),
         slugs=tuple(d.slug for d in site.documents),
@@ -205,40 +211,40 @@ class Edit:
     """What the edit path made: the files to replace and the state to remember."""
 
     files: tuple[tuple[str, bytes], ...]
-    changes: "IndexChanges"                     # the edited articles' list digests, for the index
+    changes: "IndexChanges"                     # the edited sources' hashes and list digests, for the index
     new_documents: dict[str, bytes]             # cache key → pickled (Document, problems)
 
 
 @dataclass(frozen=True)
 class IndexChanges:
-    """What edit builds changed in the last full build's index (list digests). Kept apart
-    from the index, so an edit build stores a few entries, not the 2 MB index of a
-    10,000-article archive."""
+    """What edit builds changed in the last full build's index (the edited sources' hashes
+    and list digests). Kept apart from the index, so an edit build stores a few entries,
+    not the 3 MB index of a 10,000-article archive."""
 
+    hashes: dict[str, str]
     fields: dict[str, str]
 
     def after(self, later: "IndexChanges") -> "IndexChanges":
-        return IndexChanges({**self.fields, **later.fields})
+        return IndexChanges({**self.hashes, **later.hashes}, {**self.fields, **later.fields})
 
 
 def with_changes(index: EditIndex, changes: object) -> EditIndex:
     """The index as the last full build left it, with the edit builds since applied."""
-    if not isinstance(changes, IndexChanges) or not changes.fields:
+    if not isinstance(changes, IndexChanges) or not (changes.hashes or changes.fields):
         return index
-    return replace(index, fields={**index.fields, **changes.fields})
+    return replace(index, hashes={**index.hashes, **changes.hashes}, fields={**index.fields, **changes.fields})
 
 
 def edit_build(config: SiteConfig, cache: BuildCache, index: EditIndex, frame: str, reference: datetime,
-               sources: tuple[Source, ...], last: dict[str, str], problems: tuple, parse, resolve_links,
-               document_keys) -> Edit | None:
+               sources: tuple[Source, ...], problems: tuple, parse, resolve_links, document_keys) -> Edit | None:
     """The pages that differ after a body-only edit, or None when the full build is needed.
 
-    ``last``: each source file of the last build (full or edit) → its sha256 then.
     ``parse``, ``resolve_links`` and ``document_keys`` are build.py's own stages, so both
     paths make documents the same way.
     """
     if config.search or frame != index.frame or not index.templates_fit:
         return None  # (Pagefind has no incremental mode: any article change re-indexes the whole site)
+    last = index.hashes
     if problems or {s.rel_path for s in sources} != last.keys():
         return None
     changed = [s for s in sources if s.sha256 != last[s.rel_path]]
@@ -370,7 +376,7 @@ def edit_build(config: SiteConfig, cache: BuildCache, index: EditIndex, frame: s
         files = tuple((r.output_path, renderer.render(r)) for r in routes)
     except Unavailable:
         return None
-    return Edit(files, IndexChanges(fields), new_documents)
+    return Edit(files, IndexChanges({s.rel_path: s.sha256 for s in changed}, fields), new_documents)
 
 
 def _documents(cache: BuildCache, rels: list[str], keys: list[str]) -> dict[str, Document] | None:

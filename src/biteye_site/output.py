@@ -225,15 +225,17 @@ class Spool:
     def write(self, data: bytes) -> tuple[int, int, int, int]:
         """In a worker: append ``data``; where it is, for copy()."""
         pid = os.getpid()
-        if pid != self._pid or (self._size and self._size + len(data) > self.PART):
+        if pid != self._pid or self._fd < 0 or (self._size and self._size + len(data) > self.PART):
             if pid == self._pid:
-                os.close(self._fd)
+                if self._fd >= 0:
+                    os.close(self._fd)
+                    self._fd = -1
                 self._part += 1
             else:  # the first page of a newly forked worker
-                self._pid, self._part = pid, 0
-            self._fd = os.open(self._name(pid, self._part), os.O_WRONLY | os.O_CREAT | os.O_EXCL
-                               | getattr(os, "O_BINARY", 0), 0o600)
+                self._pid, self._part, self._fd = pid, 0, -1
             self._size = 0
+            self._fd = os.open(self._name(pid, self._part), os.O_WRONLY | os.O_CREAT | os.O_EXCL
+                               | getattr(os, "O_BINARY", 0), 0o600)  # failing, the next page tries a new part
         offset = self._size
         view = memoryview(data)
         try:
@@ -267,15 +269,27 @@ class Spool:
         shutil.rmtree(self.folder, ignore_errors=True)
 
 
+# sendfile() into a file the file system cannot splice into: copy through memory instead.
+_NO_SENDFILE = {errno.EINVAL, errno.ENOSYS, getattr(errno, "EOPNOTSUPP", errno.EINVAL)}
+
+
 def _copy_range(source: int, target: int, offset: int, length: int) -> None:
     if hasattr(os, "sendfile") and sys.platform.startswith("linux"):
+        first = True
         while length:
-            sent = os.sendfile(target, source, offset, length)
+            try:
+                sent = os.sendfile(target, source, offset, length)
+            except OSError as exc:
+                if first and exc.errno in _NO_SENDFILE:
+                    break
+                raise
             if not sent:
                 raise OSError(errno.EIO, "a spooled page ended early")
+            first = False
             offset += sent
             length -= sent
-        return
+        else:
+            return
     data = os.pread(source, length, offset)
     if len(data) != length:
         raise OSError(errno.EIO, "a spooled page ended early")
