@@ -301,6 +301,37 @@ def test_the_theme_is_compiled_while_the_workers_parse(site, tmp_path, monkeypat
     assert_same_as_cold(site, tmp_path)
 
 
+def test_a_worker_killed_mid_build_fails_the_build_instead_of_hanging(site, tmp_path, monkeypatch):
+    """The out-of-memory killer takes a render worker: the pool would wait for its part
+    forever. The build fails with a message, and the previous output stays."""
+    import signal
+    import time
+
+    import biteye_site.parallel as parallel
+    import biteye_site.render as render
+    from biteye_site.errors import WorkerLost
+    populate(site, 80)
+    build_into(site, site.public, cache=False)
+    before = tree(site.public)
+    monkeypatch.setattr(parallel, "WATCH_SECONDS", 0.2)
+    real = render.Renderer.render
+    parent = os.getpid()
+
+    def dies_on_a_feed(self, route):
+        if route.kind == "feed" and os.getpid() != parent:
+            os.kill(os.getpid(), signal.SIGKILL)
+        return real(self, route)
+    monkeypatch.setattr(render.Renderer, "render", dies_on_a_feed)
+    site.add("2026/outro.md", title="Mais um", date="2026-03-01T10:00:00-03:00", tags=["Dados"])
+    started = time.monotonic()
+    with pytest.raises(WorkerLost) as info:
+        build_into(site, site.public, cache=False, jobs=2)
+    assert time.monotonic() - started < 60
+    assert "falta de memória" in info.value.problems[0].format()
+    assert tree(site.public) == before
+    assert [p.name for p in site.root.iterdir() if p.name.startswith(".public")] == [], "no staging or spool left"
+
+
 def test_a_spool_that_cannot_be_written_only_costs_time(site, tmp_path, monkeypatch):
     """A worker that fails to write a page to its spool file (a full disk) sends the page
     itself instead; the build is the same."""

@@ -92,6 +92,10 @@ class OutputError(BiteyeError):
     """The output folder is unsafe or could not be written."""
 
 
+class WorkerLost(BiteyeError):
+    """A worker process of the build ended without finishing its part (killed: out of memory…)."""
+
+
 def problem(path: Path | str, line: int | None, col: int | None, message: str,
             hint: str = "", severity: str = "error") -> Problem:
     return Problem(str(path), line, col, message, hint, severity)

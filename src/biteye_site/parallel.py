@@ -13,14 +13,20 @@ import os
 import threading
 from typing import Callable, TypeVar
 
+from biteye_site.errors import WorkerLost, problem
+
 T = TypeVar("T")
 _TASK: Callable[[int], object] | None = None
 MIN_ITEMS = 48  # below this, starting processes costs more than it saves
+WATCH_SECONDS = 2.0  # how often a wait for the workers checks that they are all alive
+LOST = [problem("biteye-site", None, None, "um processo de trabalho do build terminou sem concluir sua parte "
+                "(provavelmente por falta de memória)",
+                "rode de novo com menos processos (BITEYE_JOBS=1) ou com mais memória")]
 
 
-def _call(i: int) -> object:
+def _call(span: tuple[int, int]) -> list:
     assert _TASK is not None
-    return _TASK(i)
+    return [_TASK(i) for i in range(*span)]
 
 
 def default_jobs() -> int:
@@ -67,13 +73,27 @@ def pmap(func: Callable[[int], T], n: int, jobs: int = 0,
     _TASK = func
     try:
         # Workers collect garbage as usual, even if this process paused it (gc.disable is inherited).
+        before = {child.pid for child in multiprocessing.active_children()}
         with multiprocessing.get_context("fork").Pool(jobs, initializer=gc.enable) as pool:
+            workers = {child.pid for child in multiprocessing.active_children()} - before
             if started is not None:
                 started()
             out = []
-            for result in pool.imap(_call, range(n), chunksize=max(1, min(256, n // (jobs * 8)))):
-                out.append(receive(result))
-                tick(len(out), n)
+            # Chunks made here, not by imap(): its own chunking hides the results' next(timeout).
+            size = max(1, min(256, n // (jobs * 8)))
+            results = pool.imap(_call, [(i, min(n, i + size)) for i in range(0, n, size)])
+            while len(out) < n:
+                try:
+                    chunk = results.next(timeout=WATCH_SECONDS)
+                except multiprocessing.TimeoutError:
+                    # A worker killed mid-task (the out-of-memory killer) takes its part with it:
+                    # the pool starts another and waits for that part forever. Fail instead.
+                    if not workers <= {child.pid for child in multiprocessing.active_children()}:
+                        raise WorkerLost(LOST) from None
+                    continue
+                for result in chunk:
+                    out.append(receive(result))
+                    tick(len(out), n)
             return out
     finally:
         _TASK = None
