@@ -527,7 +527,7 @@ def build(config: SiteConfig, options: BuildOptions = BuildOptions()) -> BuildRe
 
 def _edit_path(config: SiteConfig, cache: BuildCache, output: Path, manifest: str, frame: str, reference: datetime,
                last: dict, previous: dict[str, str], found: Found, clock: float) -> BuildReport | None:
-    """Only the text of a few articles changed: replace their pages and feeds (see edits.py).
+    """Only a few articles were edited in place: replace the pages that show them (see edits.py).
     None when the full build is needed."""
     index = cache.get_meta("edits")
     if not isinstance(index, EditIndex):

@@ -237,7 +237,8 @@ def with_changes(index: EditIndex, changes: object) -> EditIndex:
 
 def edit_build(config: SiteConfig, cache: BuildCache, index: EditIndex, frame: str, reference: datetime,
                sources: tuple[Source, ...], problems: tuple, parse, resolve_links, document_keys) -> Edit | None:
-    """The pages that differ after a body-only edit, or None when the full build is needed.
+    """The pages that differ after a few articles were edited in place (the module's
+    docstring says which), or None when the full build is needed.
 
     ``parse``, ``resolve_links`` and ``document_keys`` are build.py's own stages, so both
     paths make documents the same way.
