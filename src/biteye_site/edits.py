@@ -301,7 +301,8 @@ def edit_build(config: SiteConfig, cache: BuildCache, index: EditIndex, frame: s
     pages: set[tuple[str, object, int]] = set()                # (kind, key, 0-based page) of the lists
     years: set[int] = set()
     if relisted:
-        month_of = {rel: (year, month) for year, months in index.archives for month, rels in months for rel in rels}
+        month_lists = {(year, month): rels for year, months in index.archives for month, rels in months}
+        month_of = {rel: key for key, rels in month_lists.items() for rel in rels}
         for rel in relisted:
             i = position[rel]
             articles.update(index.order[max(0, i - 1):i + 2])
@@ -309,7 +310,7 @@ def edit_build(config: SiteConfig, cache: BuildCache, index: EditIndex, frame: s
             doc = fresh[rel]
             year, month = month_of[rel]
             years.add(year)
-            spans = [("home", None, index.order), ("month", (year, month), dict(dict(index.archives)[year])[month])]
+            spans = [("home", None, index.order), ("month", (year, month), month_lists[(year, month)])]
             spans += [("tag", slug, index.tag_lists[slug]) for slug in dict.fromkeys(index.tag_of[n].slug for n in doc.tags)]
             spans += [("author", slug, index.author_lists[slug])
                       for slug in dict.fromkeys(index.author_of[n].slug for n in doc.authors)]

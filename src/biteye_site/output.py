@@ -108,11 +108,16 @@ def _write_new(path: str, data: bytes) -> None:
     # 0o666 less the umask, as open() gives; O_BINARY: no newline translation on Windows.
     fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | getattr(os, "O_BINARY", 0), 0o666)
     try:
-        view = memoryview(data)
-        while view:
-            view = view[os.write(fd, view):]
+        _write_all(fd, data)
     finally:
         os.close(fd)
+
+
+def _write_all(fd: int, data: bytes) -> None:
+    """os.write until every byte is written (it may write fewer)."""
+    view = memoryview(data)
+    while view:
+        view = view[os.write(fd, view):]
 
 
 def _same_file(path: Path, data: bytes) -> bool:
@@ -237,10 +242,8 @@ class Spool:
             self._fd = os.open(self._name(pid, self._part), os.O_WRONLY | os.O_CREAT | os.O_EXCL
                                | getattr(os, "O_BINARY", 0), 0o600)  # failing, the next page tries a new part
         offset = self._size
-        view = memoryview(data)
         try:
-            while view:
-                view = view[os.write(self._fd, view):]
+            _write_all(self._fd, data)
         except OSError:
             self._size = self.PART  # half written: the next page starts a new file
             raise
@@ -293,9 +296,7 @@ def _copy_range(source: int, target: int, offset: int, length: int) -> None:
     data = os.pread(source, length, offset)
     if len(data) != length:
         raise OSError(errno.EIO, "a spooled page ended early")
-    view = memoryview(data)
-    while view:
-        view = view[os.write(target, view):]
+    _write_all(target, data)
 
 
 class Staged:
