@@ -36,7 +36,7 @@ def spec_examples() -> list[tuple[int, str, str]]:
 def _full_parser(allow_raw_html: bool):
     """Every rule on, and the text rule stopping where markdown-it's own list says: the
     baseline the lean parsers (fewer rules, fewer stops) must match."""
-    md, watch = markdown._parser.__wrapped__(allow_raw_html, markdown.ALL)
+    md, watch = markdown._parser.__wrapped__(allow_raw_html, markdown.ALL, lean=False)
     from markdown_it import parser_inline
     default = getattr(parser_inline, "_default_terminator_re", None)
     if default is not None:

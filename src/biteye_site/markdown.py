@@ -15,7 +15,9 @@ from functools import lru_cache
 from typing import NamedTuple
 
 from markdown_it import MarkdownIt
+from markdown_it.common.utils import escapeHtml
 from markdown_it.common.normalize_url import validateLink as default_validate
+from markdown_it.renderer import RendererHTML
 from markdown_it.rules_core import StateCore
 from mdit_py_plugins.footnote import footnote_plugin
 
@@ -31,6 +33,7 @@ _PARSER_NESTING = 48
 RESERVED_IDS = frozenset({"conteudo", "topo", "menu", "navegacao", "busca", "busca-topo", "rodape", "sumario",
                           "relacionados", "recentes", "comentarios", "titulo", "autores", "tags", "footnotes"})
 _FOOTNOTE_ID = re.compile(r"fn(ref)?\d+(-\d+)?")
+_SPACES = re.compile(r"\s+")
 _SOURCE_LINK = re.compile(r"^(?![a-zA-Z][a-zA-Z0-9+.-]*:|//|#)([^?#]*\.md)(#.*)?$")
 
 
@@ -134,8 +137,11 @@ ALL = Needs()
 
 
 def _needs(body: str) -> Needs:
-    return Needs("|" in body, "~" in body, "^" in body, "\\" in body, "&" in body, "<" in body, "!" in body,
-                 ">" in body, "```" in body or "~~~" in body, "]:" in body)
+    # A one-character search is a memchr; a longer one, ten times slower, runs only when
+    # its first character is there.
+    tilde = "~" in body
+    return Needs("|" in body, tilde, "^" in body, "\\" in body, "&" in body, "<" in body, "!" in body,
+                 ">" in body, ("`" in body and "```" in body) or (tilde and "~~~" in body), "]:" in body)
 
 
 # Characters where an inline rule may start, and ']' (a link label ends there: the
@@ -144,11 +150,67 @@ def _needs(body: str) -> Needs:
 _TERMINATORS = "\n`*_[]"
 
 
+class _Renderer(RendererHTML):
+    """markdown-it's HTML renderer, the same HTML written with fewer steps: plain text
+    escaped in place, and each tag written from its token without the general case's
+    string building (xhtmlOut, which the site never sets, still takes markdown-it's way)."""
+
+    def render(self, tokens, options, env) -> str:  # type: ignore[override]
+        rules, out = self.rules, []
+        for i, token in enumerate(tokens):
+            kind = token.type
+            if kind == "inline":
+                if token.children:
+                    out.append(self.renderInline(token.children, options, env))
+            elif kind in rules:
+                out.append(rules[kind](tokens, i, options, env))
+            else:
+                out.append(self.renderToken(tokens, i, options, env))
+        return "".join(out)
+
+    def renderInline(self, tokens, options, env) -> str:  # type: ignore[override]
+        rules, out = self.rules, []
+        plain = getattr(rules.get("text"), "__func__", None) is RendererHTML.text
+        for i, token in enumerate(tokens):
+            kind = token.type
+            if kind == "text" and plain:
+                out.append(escapeHtml(token.content))
+            elif kind in rules:
+                out.append(rules[kind](tokens, i, options, env))
+            else:
+                out.append(self.renderToken(tokens, i, options, env))
+        return "".join(out)
+
+    def renderToken(self, tokens, idx, options, env) -> str:  # type: ignore[override]
+        token = tokens[idx]
+        if token.hidden:
+            return ""  # a paragraph of a tight list
+        if options["xhtmlOut"]:
+            return super().renderToken(tokens, idx, options, env)
+        nesting = token.nesting
+        tag = token.tag + self.renderAttrs(token) if token.attrs else token.tag
+        if not token.block:
+            return ("</" if nesting == -1 else "<") + tag + ">"
+        if nesting == -1:
+            return "</" + tag + ">\n"
+        # A newline before a block opened just after a hidden paragraph; none after a
+        # tag whose content, or closing tag, comes next.
+        start = "\n<" if idx and tokens[idx - 1].hidden else "<"
+        if nesting == 1 and idx + 1 < len(tokens):
+            after = tokens[idx + 1]
+            if after.type == "inline" or after.hidden or (after.nesting == -1 and after.tag == token.tag):
+                return start + tag + ">"
+        return start + tag + ">\n"
+
+
 @lru_cache(maxsize=None)
-def _parser(allow_raw_html: bool, needs: Needs = ALL) -> tuple[MarkdownIt, _Watch]:
+def _parser(allow_raw_html: bool, needs: Needs = ALL, lean: bool = True) -> tuple[MarkdownIt, _Watch]:
+    """A parser with only the rules ``needs`` asks for; ``lean`` renders with _Renderer
+    (off: markdown-it's own renderer, which the tests compare with)."""
     watch = _Watch()
     md = MarkdownIt("commonmark", {"html": allow_raw_html, "xhtmlOut": False,
-                                   "maxNesting": _PARSER_NESTING})
+                                   "maxNesting": _PARSER_NESTING},
+                    renderer_cls=_Renderer if lean else RendererHTML)
     md.enable([name for name, on in (("table", needs.tables), ("strikethrough", needs.strikethrough)) if on])
     if needs.footnotes:
         md.use(footnote_plugin)
@@ -206,35 +268,37 @@ def render_markdown(body: str, path: str, first_line: int, allow_raw_html: bool 
     env = {"_watch": watch}
     tokens = md.parse(body, env)
     problems: list[Problem] = []
-    lines = body.split("\n")
-    cursors: dict[int, tuple[int, int]] = {}  # block's first line -> where its last link was found
-    for url, span in watch.rejected:
-        line, col = _find_link(lines, span, url, cursors.get(span[0], (span[0], 0)))
-        cursors[span[0]] = (line, col)
-        problems.append(_rejected_link(path, first_line + line, col + 1, url))
+    if watch.rejected:
+        lines = body.split("\n")
+        cursors: dict[int, tuple[int, int]] = {}  # block's first line -> where its last link was found
+        for url, span in watch.rejected:
+            line, col = _find_link(lines, span, url, cursors.get(span[0], (span[0], 0)))
+            cursors[span[0]] = (line, col)
+            problems.append(_rejected_link(path, first_line + line, col + 1, url))
     headings: list[Heading] = []
     texts: list[str] = []  # the words are counted once, at the end
     first_paragraph = ""
     links: list[tuple[str, int]] = []
     deepest = None
     for i, token in enumerate(tokens):
-        if token.level >= NEST_LIMIT and deepest is None:
-            deepest = token
-        if token.type == "heading_open":
-            headings.append(Heading(int(token.tag[1]), _inline_text(tokens[i + 1]).strip(), token.attrGet("id") or ""))
-        elif token.type == "paragraph_open" and not first_paragraph and token.level == 0:
-            first_paragraph = re.sub(r"\s+", " ", _inline_text(tokens[i + 1])).strip()
-        elif token.type == "inline":
-            line = token.map[0] if token.map else 0
+        kind = token.type
+        if kind == "inline":
             for child in token.children or ():
-                if child.type == "text" or child.type == "code_inline":
+                kind = child.type
+                if kind == "text" or kind == "code_inline":
                     texts.append(child.content)
-                elif child.type == "link_open":
+                elif kind == "link_open":
                     href = str(child.attrGet("href") or "")
                     if _SOURCE_LINK.match(href):
-                        links.append((href, first_line + line))
-        elif token.type in ("code_block", "fence"):
+                        links.append((href, first_line + (token.map[0] if token.map else 0)))
+        elif kind == "heading_open":
+            headings.append(Heading(int(token.tag[1]), _inline_text(tokens[i + 1]).strip(), token.attrGet("id") or ""))
+        elif kind == "paragraph_open" and not first_paragraph and token.level == 0:
+            first_paragraph = _SPACES.sub(" ", _inline_text(tokens[i + 1])).strip()
+        elif kind == "code_block" or kind == "fence":
             texts.append(token.content)
+        if token.level >= NEST_LIMIT and deepest is None:
+            deepest = token
     if deepest is not None:
         line = first_line + (deepest.map[0] if deepest.map else 0)
         problems.append(problem(path, line, 1, f"aninhamento profundo demais (mais de {NEST_LIMIT} níveis de citação ou lista)",

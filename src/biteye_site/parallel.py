@@ -29,6 +29,20 @@ def _call(span: tuple[int, int]) -> list:
     return [_TASK(i) for i in range(*span)]
 
 
+def _worker_gc() -> None:
+    """A worker collects garbage even if this process paused it (gc.disable is inherited),
+    but leaves what it inherited alone, and collects rarely.
+
+    What a task leaves is freed by reference counting (a Markdown token tree, a page);
+    at the default threshold the collector ran 3,000 times in each parse worker of a
+    10,000-article build, walking the live token tree each time: 0.4 s of a worker's
+    10. Frozen, the inherited objects are not walked either, nor their pages copied by
+    the walk."""
+    gc.freeze()
+    gc.set_threshold(20_000, 10, 10)
+    gc.enable()
+
+
 def default_jobs() -> int:
     env = os.environ.get("BITEYE_JOBS")
     if env and env.isdigit() and int(env) > 0:
@@ -72,9 +86,8 @@ def pmap(func: Callable[[int], T], n: int, jobs: int = 0,
         return out
     _TASK = func
     try:
-        # Workers collect garbage as usual, even if this process paused it (gc.disable is inherited).
         before = {child.pid for child in multiprocessing.active_children()}
-        with multiprocessing.get_context("fork").Pool(jobs, initializer=gc.enable) as pool:
+        with multiprocessing.get_context("fork").Pool(jobs, initializer=_worker_gc) as pool:
             workers = {child.pid for child in multiprocessing.active_children()} - before
             if started is not None:
                 started()
