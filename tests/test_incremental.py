@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from biteye_site.build import BuildOptions, build
+from biteye_site.build import BuildOptions, BuildReport, build
 from biteye_site.cache import FILE_NAME
 from biteye_site.config import load_config
 from conftest import SiteFolder
@@ -44,9 +44,9 @@ def replace_in(path: Path, old: str, new: str) -> None:
     path.write_text(text.replace(old, new), encoding="utf-8")
 
 
-def build_into(site: SiteFolder, out: Path, *, cache: bool, jobs: int = 0) -> None:
+def build_into(site: SiteFolder, out: Path, *, cache: bool, jobs: int = 0) -> BuildReport:
     config = load_config(site.root / "site.yaml")
-    build(config, BuildOptions(now=NOW, output=out, use_cache=cache, jobs=jobs))
+    return build(config, BuildOptions(now=NOW, output=out, use_cache=cache, jobs=jobs))
 
 
 def assert_same_as_cold(site: SiteFolder, tmp_path: Path) -> None:
@@ -460,22 +460,30 @@ def test_cache_stamp_covers_the_libraries_that_shape_the_output(monkeypatch):
 
 
 def test_garbage_collector_is_on_again_after_a_build(built):
-    """Organising pauses the cyclic collector; a build, failed or not, leaves it as it was."""
+    """A build pauses the cyclic collector and freezes what it loads; a build, failed or
+    not, full or on the edit path, leaves it as it was, with nothing frozen (the preview
+    server builds again and again in one process)."""
     import gc
-    assert gc.isenabled()
+    assert gc.isenabled() and gc.get_freeze_count() == 0
     build_into(built, built.public, cache=True)
-    assert gc.isenabled()
+    assert gc.isenabled() and gc.get_freeze_count() == 0
+    first = _article_file(built, 1)
+    first.write_text(first.read_text(encoding="utf-8") + "\nUm parágrafo a mais.\n", encoding="utf-8")
+    report = build_into(built, built.public, cache=True)
+    assert dict(report.timings).keys() == {"editar", "gravar"}, "the edit path ran"
+    assert gc.isenabled() and gc.get_freeze_count() == 0
     built.add("2026/quebrado.md", title="Artigo com link quebrado", date="2026-01-02T10:00:00-03:00",
               authors=["Ana Fictícia"], tags=["Dados"], body="[outro](../2025/nao-existe.md)")
     from biteye_site.errors import ContentError
     with pytest.raises(ContentError):
         build_into(built, built.public, cache=True)
-    assert gc.isenabled()
+    assert gc.isenabled() and gc.get_freeze_count() == 0
     gc.disable()
     try:
         (built.content / "2026/quebrado.md").unlink()
         build_into(built, built.public, cache=True)
         assert not gc.isenabled(), "a caller that had it off keeps it off"
+        assert gc.get_freeze_count() == 0
     finally:
         gc.enable()
 

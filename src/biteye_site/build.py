@@ -190,13 +190,19 @@ def document_keys(config: SiteConfig, sources) -> list[str]:
 
 @contextmanager
 def _gc_paused():
-    """No cyclic garbage collection while tens of thousands of objects are unpickled: each
-    young-generation pass would walk the growing heap, which doubled the load time."""
+    """No cyclic garbage collection while tens of thousands of objects are loaded, and
+    what was loaded then frozen: it lives as long as the build.
+
+    Each young-generation pass would walk the growing heap (it doubled the load time);
+    and once collection is on again, the first pass walked all of it anyway: 10,000
+    cached documents cost a 0.15-0.4 s pass, and another as they reached the middle
+    generation."""
     enabled = gc.isenabled()
     gc.disable()
     try:
         yield
     finally:
+        gc.freeze()
         if enabled:
             gc.enable()
 
@@ -205,7 +211,8 @@ def _unfreezes(func):
     """``func`` may call gc.freeze() to move everything alive (the parsed documents, the
     site) out of the collector's sight: later collections stay cheap, and forked workers
     do not touch, and so copy, the parent's memory by scanning it. On return it is all
-    collectable again (the preview server builds many times in one process)."""
+    collectable again (the preview server builds many times in one process), and
+    collection is as it was."""
     @functools.wraps(func)
     def wrapper(*args, **kwargs):
         collecting = gc.isenabled()
@@ -215,6 +222,8 @@ def _unfreezes(func):
             gc.unfreeze()
             if collecting:
                 gc.enable()  # also after an error while it was paused
+            else:
+                gc.disable()
     return wrapper
 
 
@@ -328,7 +337,6 @@ def generate(config: SiteConfig, options: BuildOptions = BuildOptions(), cache: 
     # Organising allocates a long-lived object or more per page (70,000 routes at 50,000
     # articles) and almost no garbage: without the collector walking them again and again,
     # the routes are planned in half the time. On again before the templates (see below).
-    collecting = gc.isenabled()
     gc.disable()
     lap("analisar")
     documents, skipped_drafts, skipped_future, more = select(documents, options, reference)
@@ -355,8 +363,10 @@ def generate(config: SiteConfig, options: BuildOptions = BuildOptions(), cache: 
     # first build, or one into an empty folder, renders everything from the sources.
     cards = CardStore({id(d): listed[d.rel_path] + doc_keys[id(d)] for d in site.documents},
                       cache.get_cards(theme) if previous else {})
-    if collecting:
-        gc.enable()  # compiling templates, and rendering here (one job, the preview), make cyclic garbage
+    # Compiling templates, and rendering here (one job, the preview), make cyclic garbage:
+    # collected, but among the young objects only (the site is frozen).
+    gc.freeze()
+    gc.enable()
     renderer = Renderer(config, site, routes, cache.templates_folder(), cards, ahead)
     previous = previous or {}
     todo = [i for i, r in enumerate(routes) if previous.get(r.output_path) != fingerprints[r.output_path]]
@@ -456,8 +466,14 @@ def open_cache(config: SiteConfig, options: BuildOptions) -> BuildCache:
         return BuildCache.disabled()  # an unusable cache only costs time
 
 
+@_unfreezes
 def build(config: SiteConfig, options: BuildOptions = BuildOptions()) -> BuildReport:
     """Read content/, render what changed, and swap the new site into the output folder."""
+    # What a build loads (the cache's records, the sources, the site) lives until it ends,
+    # and it makes cyclic garbage only in templates: the collector is off but while pages
+    # are rendered (generate turns it on, among the young objects only). With it on, full
+    # passes over 10,000 cached documents cost 0.3-0.5 s of an incremental build.
+    gc.disable()
     output = (options.output or config.output_dir).resolve()
     check_output_dir(output, root=config.root, content=config.content_dir,
                      protected=(config.templates_dir, config.static_dir), force=options.force)
