@@ -488,8 +488,8 @@ def _update_in_place(output: Path, files: list[tuple[str, bytes | None]], static
         seen.add(rel)
         if data is None:
             # Nothing is written here, and build() checked this file's size, mtime and inode
-            # against the last build: a cheap existence check instead of resolving the path.
-            if not os.path.isfile(os.path.join(output, rel)):
+            # against the last build (a file it wrote): the walk above saw it is still there.
+            if rel not in present:
                 return None
             unchanged += 1
             continue
