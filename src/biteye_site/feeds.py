@@ -63,12 +63,13 @@ def atom_entry(doc: Document, *, article_url: Callable[[Document], str],
 
 
 def atom_feed(config: SiteConfig, *, title: str, feed_url: str, page_url: str,
-              documents: tuple[Document, ...], entry: Callable[[Document], str],
+              documents: tuple[Document, ...], entry: Callable[[Document], bytes],
               icon_url: str | None = None, logo_url: str | None = None) -> bytes:
     """The newest ``config.feed_entries`` of ``documents`` (already newest first) as an Atom feed.
 
-    ``entry(doc)`` gives the article's <entry> (see ``atom_entry``). Every date comes from the
-    content: an empty feed says 1970 rather than the build clock.
+    ``entry(doc)`` gives the article's <entry> in UTF-8 (see ``atom_entry``): an article is in
+    several feeds (the site's, its tags', its authors'), its full text encoded once. Every
+    date comes from the content: an empty feed says 1970 rather than the build clock.
     """
     entries = documents[:config.feed_entries]
     updated = max(((d.updated or d.date) for d in entries), default=None)
@@ -86,7 +87,4 @@ def atom_feed(config: SiteConfig, *, title: str, feed_url: str, page_url: str,
         out.append(f"  <icon>{escape(icon_url)}</icon>\n")
     if logo_url:
         out.append(f"  <logo>{escape(logo_url)}</logo>\n")
-    for doc in entries:
-        out.append(entry(doc))
-    out.append("</feed>\n")
-    return "".join(out).encode("utf-8")
+    return b"".join(["".join(out).encode("utf-8"), *(entry(doc) for doc in entries), b"</feed>\n"])
