@@ -284,10 +284,10 @@ def render_markdown(body: str, path: str, first_line: int, allow_raw_html: bool 
         kind = token.type
         if kind == "inline":
             for child in token.children or ():
-                kind = child.type
-                if kind == "text" or kind == "code_inline":
+                inner = child.type
+                if inner == "text" or inner == "code_inline":
                     texts.append(child.content)
-                elif kind == "link_open":
+                elif inner == "link_open":
                     href = str(child.attrGet("href") or "")
                     if _SOURCE_LINK.match(href):
                         links.append((href, first_line + (token.map[0] if token.map else 0)))
