@@ -11,7 +11,11 @@ peak resident memory):
   add/delete one article added, then removed again
 and, for the peers, a cold build of the same corpus (Hugo: `hugo`, Pelican: the
 `pelican` found on PATH or in benchmarks/.venv-pelican). Every cold run, ours
-and the peers', starts from a flushed disk (see clear_state).
+and the peers', starts from a flushed disk (see clear_state). The cold runs
+take turns (ours, then each peer's, round after round), and a peer's ratio is
+the median of its rounds' ratios: a shared machine's speed drifts by more
+than the differences measured, and a ratio of times taken minutes apart
+would measure the drift.
 
 Usage:
   python3 benchmarks/run.py                       # 1,000 and 10,000 articles, 3 runs each
@@ -95,15 +99,15 @@ def median_of(runs: list[tuple[float, float, float]]) -> tuple[float, float, flo
             statistics.median(r[1] for r in runs), max(r[2] for r in runs))
 
 
-def bench_biteye(n: int, runs: int) -> dict[str, tuple]:
-    site = prepare_biteye(n)
+def biteye_cold(site: Path) -> tuple[float, float, float]:
+    clear_state(site, ("public", ".biteye-cache"))
+    return run_timed(biteye_cmd(), site, {"PYTHONPATH": str(PROJECT / "src")})
+
+
+def bench_incremental(site: Path, n: int, runs: int) -> dict[str, tuple]:
+    """Every kind but cold, from the state the last cold build left."""
     env = {"PYTHONPATH": str(PROJECT / "src")}
     results: dict[str, tuple] = {}
-    cold = []
-    for _ in range(runs):
-        clear_state(site, ("public", ".biteye-cache"))
-        cold.append(run_timed(biteye_cmd(), site, env))
-    results["cold"] = median_of(cold)
     results["no-change"] = median_of([run_timed(biteye_cmd(), site, env) for _ in range(runs)])
     article = sorted((site / "articles").iterdir())[n // 2]
     original = article.read_text(encoding="utf-8")
@@ -144,7 +148,8 @@ def find_pelican() -> str | None:
     return str(local) if local.exists() else shutil.which("pelican")
 
 
-def bench_peer(peer: str, n: int, runs: int) -> tuple | None:
+def prepare_peer(peer: str, n: int) -> tuple[Path, list[str], tuple[str, ...]] | None:
+    """(site, command, state to clear before a cold run), or None when the peer is not installed."""
     if peer == "hugo":
         exe = shutil.which("hugo")
         if not exe:
@@ -161,11 +166,12 @@ def bench_peer(peer: str, n: int, runs: int) -> tuple | None:
     if not site.is_dir():
         shutil.copytree(HERE / "peers" / peer, site)
         generate(n, fmt, site)
-    out = []
-    for _ in range(runs):
-        clear_state(site, state)
-        out.append(run_timed(cmd, site))
-    return median_of(out)
+    return site, cmd, state
+
+
+def peer_cold(site: Path, cmd: list[str], state: tuple[str, ...]) -> tuple[float, float, float]:
+    clear_state(site, state)
+    return run_timed(cmd, site)
 
 
 def main() -> int:
@@ -181,20 +187,35 @@ def main() -> int:
     peers = [p for p in args.peers if p != "none"]
     print(f"Machine: {platform.node()}, {os.cpu_count()} CPUs, Python {platform.python_version()}, "
           f"load before: {os.getloadavg()[0]:.2f}\n")
-    print("| generator | articles | kind | wall s median (min–max) | cpu s | peak MiB | ratio to biteye cold |")
+    print("| generator | articles | kind | wall s median (min–max) | cpu s | peak MiB | ratio to biteye cold, per round: median (min–max) |")
     print("|---|---:|---|---:|---:|---:|---:|")
     for n in args.sizes:
-        ours = bench_biteye(n, args.runs)
+        site = prepare_biteye(n)
+        prepared = {peer: prepare_peer(peer, n) for peer in peers}
+        cold: list[tuple[float, float, float]] = []
+        peer_runs: dict[str, list[tuple[float, float, float]]] = {p: [] for p, got in prepared.items() if got}
+        ratios: dict[str, list[float]] = {p: [] for p in peer_runs}
+        for round_ in range(max(args.runs, args.peer_runs or 0)):
+            if round_ < args.runs:
+                cold.append(biteye_cold(site))
+            for peer in peer_runs:
+                if round_ < (args.peer_runs or args.runs):
+                    peer_runs[peer].append(peer_cold(*prepared[peer]))  # type: ignore[misc]
+                    if round_ < args.runs:
+                        ratios[peer].append(peer_runs[peer][-1][0] / cold[-1][0])
+        # The peers leave our site alone: the incremental kinds start from our last cold build.
+        ours = {"cold": median_of(cold), **bench_incremental(site, n, args.runs)}
         for kind, (med, lo, hi, cpu, peak) in ours.items():
             print(f"| biteye-site | {n} | {kind} | {med:.2f} ({lo:.2f}–{hi:.2f}) | {cpu:.2f} | {peak:.0f} | |", flush=True)
         for peer in peers:
-            result = bench_peer(peer, n, args.peer_runs or args.runs)
-            if result is None:
+            if peer not in peer_runs:
                 print(f"| {peer} | {n} | cold | not installed | | | |", flush=True)
                 continue
-            med, lo, hi, cpu, peak = result
-            print(f"| {peer} | {n} | cold | {med:.2f} ({lo:.2f}–{hi:.2f}) | {cpu:.2f} | {peak:.0f} | "
-                  f"{med / ours['cold'][0]:.2f}× |", flush=True)
+            med, lo, hi, cpu, peak = median_of(peer_runs[peer])
+            rs = ratios[peer]
+            shown = (f"{statistics.median(rs):.2f}× ({min(rs):.2f}–{max(rs):.2f})" if rs
+                     else f"{med / ours['cold'][0]:.2f}×")
+            print(f"| {peer} | {n} | cold | {med:.2f} ({lo:.2f}–{hi:.2f}) | {cpu:.2f} | {peak:.0f} | {shown} |", flush=True)
     print(f"\nLoad after: {os.getloadavg()[0]:.2f}")
     return 0
 
