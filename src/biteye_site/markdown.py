@@ -155,19 +155,6 @@ class _Renderer(RendererHTML):
     escaped in place, and each tag written from its token without the general case's
     string building (xhtmlOut, which the site never sets, still takes markdown-it's way)."""
 
-    def render(self, tokens, options, env) -> str:  # type: ignore[override]
-        rules, out = self.rules, []
-        for i, token in enumerate(tokens):
-            kind = token.type
-            if kind == "inline":
-                if token.children:
-                    out.append(self.renderInline(token.children, options, env))
-            elif kind in rules:
-                out.append(rules[kind](tokens, i, options, env))
-            else:
-                out.append(self.renderToken(tokens, i, options, env))
-        return "".join(out)
-
     def renderInline(self, tokens, options, env) -> str:  # type: ignore[override]
         rules, out = self.rules, []
         plain = getattr(rules.get("text"), "__func__", None) is RendererHTML.text
