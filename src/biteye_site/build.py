@@ -128,6 +128,9 @@ def resolve_links(documents: list[Document], published: dict[str, str], all_sour
     problems: list[Problem] = []
     out = []
     for doc in documents:
+        if not doc.links:
+            out.append(doc)
+            continue
         html = doc.body_html
         for href, line in doc.links:
             path, _, frag = href.partition("#")
@@ -141,7 +144,7 @@ def resolve_links(documents: list[Document], published: dict[str, str], all_sour
                 continue
             new = base_path + url_for("article", found) + (f"#{frag}" if frag else "")
             html = html.replace(f'href="{escape(href)}"', f'href="{escape(new)}"')
-        out.append(replace(doc, body_html=html) if html is not doc.body_html else doc)
+        out.append(replace(doc, body=html) if html is not doc.body_html else doc)
     return out, problems
 
 
