@@ -1,11 +1,16 @@
 import io
+import signal
 
-from biteye_site.parallel import pmap
+from biteye_site.parallel import forks, pmap
 from biteye_site.progress import Progress
 
 
 def _square(i: int) -> int:
     return i * i
+
+
+def _sigterm_is_default(i: int) -> bool:
+    return signal.getsignal(signal.SIGTERM) is signal.SIG_DFL
 
 
 def test_plain_lines_when_not_a_terminal():
@@ -37,3 +42,15 @@ def test_pmap_keeps_order_and_ticks_every_result():
     ticks = []
     assert pmap(_square, 100, jobs=2, tick=lambda done, total: ticks.append((done, total))) == [i * i for i in range(100)]
     assert ticks[0] == (0, 100) and ticks[-1] == (100, 100) and len(ticks) == 101
+
+
+def test_pmap_workers_take_sigterm_as_the_default_whatever_the_parent_set():
+    # The pool stops its workers with SIGTERM. A handler inherited from the parent (the
+    # preview's raises KeyboardInterrupt) could leave a worker dead holding the task
+    # queue's lock, and the pool waiting for it forever.
+    assert forks(100, 2)  # in this process, the answer would be the parent's handler
+    before = signal.signal(signal.SIGTERM, lambda signum, frame: None)
+    try:
+        assert pmap(_sigterm_is_default, 100, jobs=2) == [True] * 100
+    finally:
+        signal.signal(signal.SIGTERM, before)

@@ -13,6 +13,7 @@ import http.client
 import io
 import json
 import os
+import signal
 import socket
 import threading
 import time
@@ -528,8 +529,11 @@ def test_serve_cli_reports_a_busy_port(site, capsys, monkeypatch):
         busy.listen(1)
         port = busy.getsockname()[1]
         monkeypatch.chdir(site.root)
+        before = signal.getsignal(signal.SIGTERM)
         assert cli_main(["serve", "--port", str(port), "--now", NOW]) == 2
     assert "--port" in capsys.readouterr().err
+    # serve's SIGTERM handler is gone with it: this process, and the workers it forks, go on.
+    assert signal.getsignal(signal.SIGTERM) is before
 
 
 def test_bound_to_localhost_accepts_loopback_addresses(site):

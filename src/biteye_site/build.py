@@ -131,7 +131,7 @@ def resolve_links(documents: list[Document], published: dict[str, str], all_sour
         if not doc.links:
             out.append(doc)
             continue
-        html = doc.body_html
+        html = original = doc.body_html
         for href, line in doc.links:
             path, _, frag = href.partition("#")
             target = posixpath.normpath(posixpath.join(posixpath.dirname(doc.rel_path), path))
@@ -144,7 +144,7 @@ def resolve_links(documents: list[Document], published: dict[str, str], all_sour
                 continue
             new = base_path + url_for("article", found) + (f"#{frag}" if frag else "")
             html = html.replace(f'href="{escape(href)}"', f'href="{escape(new)}"')
-        out.append(replace(doc, body=html) if html is not doc.body_html else doc)
+        out.append(replace(doc, body=html) if html is not original else doc)
     return out, problems
 
 

@@ -134,7 +134,9 @@ def cmd_serve(args: argparse.Namespace) -> int:
     def terminate(signum, frame):  # `kill` or a closed terminal: leave like Ctrl+C, removing the temp folder
         raise KeyboardInterrupt
 
-    signal.signal(signal.SIGTERM, terminate)
+    # Put back when serve returns: a process that goes on (the tests) must not keep it, nor
+    # hand it to the build workers it forks later.
+    before = signal.signal(signal.SIGTERM, terminate)
     try:
         try:
             preview.start()
@@ -160,6 +162,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
         return 0
     finally:
         preview.stop()
+        signal.signal(signal.SIGTERM, before)
 
 
 def cmd_new(args: argparse.Namespace) -> int:

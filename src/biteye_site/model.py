@@ -46,7 +46,9 @@ class Document:
     summary: str                      # plain text
     image: str | None
     draft: bool
-    body: str | bytes = field(compare=False)  # read it as body_html; == compares that, hash() leaves it out
+    # Read it as body_html. == compares that; hash() and repr() leave it out (repr would
+    # otherwise show bytes or text depending on whether it was read).
+    body: str | bytes = field(compare=False, repr=False)
     headings: tuple[Heading, ...]
     word_count: int
     extra: tuple[tuple[str, object], ...] = ()

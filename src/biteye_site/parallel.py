@@ -10,6 +10,7 @@ from __future__ import annotations
 import gc
 import multiprocessing
 import os
+import signal
 import threading
 from typing import Callable, TypeVar
 
@@ -27,6 +28,15 @@ LOST = [problem("biteye-site", None, None, "um processo de trabalho do build ter
 def _call(span: tuple[int, int]) -> list:
     assert _TASK is not None
     return [_TASK(i) for i in range(*span)]
+
+
+def _start_worker() -> None:
+    """A pool worker's set-up: the default SIGTERM (the pool's terminate() sends it; a
+    handler inherited from the parent that raises instead could leave the worker dead
+    while it holds the task queue's lock, and the pool waiting for it), and the
+    collector's policy below."""
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    _worker_gc()
 
 
 def _worker_gc() -> None:
@@ -87,7 +97,7 @@ def pmap(func: Callable[[int], T], n: int, jobs: int = 0,
     _TASK = func
     try:
         before = {child.pid for child in multiprocessing.active_children()}
-        with multiprocessing.get_context("fork").Pool(jobs, initializer=_worker_gc) as pool:
+        with multiprocessing.get_context("fork").Pool(jobs, initializer=_start_worker) as pool:
             workers = {child.pid for child in multiprocessing.active_children()} - before
             if started is not None:
                 started()
