@@ -15,7 +15,9 @@ Usage (after benchmarks/run.py has made the corpus and a build of it):
 from __future__ import annotations
 
 import argparse
+import contextlib
 import functools
+import io
 import os
 import sys
 import time
@@ -77,12 +79,15 @@ def main() -> int:
             timed(build, name, name)
     for name in CACHE_METHODS:
         timed(cache.BuildCache, name, f"cache.{name}")
+    said = io.StringIO()
     clock = time.perf_counter()
     try:
-        code = cli_main(["build", "--now", NOW, "--quiet"])
+        with contextlib.redirect_stdout(said), contextlib.redirect_stderr(io.StringIO()):
+            code = cli_main(["build", "--now", NOW])
     except SystemExit as exc:  # (the command may end the process itself: see cli.entry)
         code = exc.code
     total = time.perf_counter() - clock
+    print("\n".join(said.getvalue().strip().splitlines()[-2:]) + "\n")  # the build's summary
     print(f"| stage | seconds |\n|---|---:|\n| importing the generator | {imported - started:.3f} |")
     for label, seconds in sorted(spent.items(), key=lambda kv: -kv[1]):
         print(f"| {label} | {seconds:.3f} |")
