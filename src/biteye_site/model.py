@@ -32,8 +32,8 @@ class Document:
     Its HTML is ``body_html``. A document that was pickled (the parse workers' results,
     the build cache) holds it as UTF-8 bytes until it is first read: a build that loads
     10,000 cached articles to re-render a few hundred pages never decodes the other
-    bodies (that was two thirds of unpickling them), and while they wait they take half
-    the memory of accented text."""
+    bodies (that was two thirds of unpickling them). Waiting, they also take less
+    memory: a str with one '—' in it takes two bytes for every character."""
 
     source_path: str                  # as shown to editors (relative to project root)
     rel_path: str                     # relative to content/
