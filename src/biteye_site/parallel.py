@@ -31,23 +31,19 @@ def _call(span: tuple[int, int]) -> list:
 
 
 def _start_worker() -> None:
-    """A pool worker's set-up: the default SIGTERM (the pool's terminate() sends it; a
-    handler inherited from the parent that raises instead could leave the worker dead
-    while it holds the task queue's lock, and the pool waiting for it), and the
-    collector's policy below."""
+    """A pool worker's set-up.
+
+    SIGTERM as the default: the pool's terminate() sends it, and a handler inherited
+    from the parent that raises instead could leave the worker dead while it holds the
+    task queue's lock, and the pool waiting for it.
+
+    The collector on even if this process paused it (gc.disable is inherited), but
+    leaving what the worker inherited alone, and running rarely. What a task leaves is
+    freed by reference counting (a Markdown token tree, a page); at the default
+    threshold the collector ran 3,000 times in each parse worker of a 10,000-article
+    build, walking the live token tree each time: 0.4 s of a worker's 10. Frozen, the
+    inherited objects are not walked either, nor their pages copied by the walk."""
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
-    _worker_gc()
-
-
-def _worker_gc() -> None:
-    """A worker collects garbage even if this process paused it (gc.disable is inherited),
-    but leaves what it inherited alone, and collects rarely.
-
-    What a task leaves is freed by reference counting (a Markdown token tree, a page);
-    at the default threshold the collector ran 3,000 times in each parse worker of a
-    10,000-article build, walking the live token tree each time: 0.4 s of a worker's
-    10. Frozen, the inherited objects are not walked either, nor their pages copied by
-    the walk."""
     gc.freeze()
     gc.set_threshold(20_000, 10, 10)
     gc.enable()
