@@ -94,3 +94,34 @@ def test_lean_parser_is_used_only_where_an_extension_cannot_match():
     # And the extensions still work where they are written.
     html = render_markdown("| a | b |\n|---|---|\n| 1 | 2 |\n\n~~riscado~~ e nota[^n]\n\n[^n]: a nota\n", "x.md", 1).html
     assert "<table>" in html and "<s>riscado</s>" in html and 'class="footnote-ref"' in html
+
+
+def _tokens(tokens) -> list:
+    return [(t.type, t.tag, t.nesting, t.level, t.content, t.map, t.attrs, t.markup, t.info, t.block, t.hidden,
+             _tokens(t.children) if t.children is not None else None) for t in tokens]
+
+
+@pytest.mark.parametrize("body", [
+    "# Histórico\n\nUm parágrafo sem marcação, só texto e pontuação: vírgulas, pontos.\n\n- item um\n- item dois\n",
+    "#\n\n##   \n\ntexto   \n",                      # empty headings, trailing spaces
+    "linha um\r\nlinha dois\rlinha três\r\n\r\n# título\r\n",  # CR and CRLF line ends
+    "nul \0 no meio\n\n\0",
+    "mistura: `código` e texto simples\n\nsó texto\n\n*ênfase* aqui\n",
+    "| a | b |\n|---|---|\n| texto | simples |\n\n[^n]: nota simples\n\ntexto[^n]\n",
+])
+def test_lean_shortcuts_make_the_tokens_markdown_it_makes(body):
+    """_normalize and the plain-text shortcut of _inline_with_lines build exactly the
+    token tree of markdown-it's own normalize and inline rules, not just the same HTML."""
+    lean, watch = markdown._parser(False, markdown._needs(body))
+    full, full_watch = markdown._parser.__wrapped__(False, markdown._needs(body), lean=False)
+    got = _tokens(lean.parse(body, {"_watch": watch}))
+    assert got == _tokens(full.parse(body, {"_watch": full_watch}))
+
+
+def test_plain_texts_skip_the_inline_parser(monkeypatch):
+    md, watch = markdown._parser(False, markdown._needs("x"))
+    parsed = []
+    real = md.inline.parse
+    monkeypatch.setattr(md.inline, "parse", lambda src, *args: parsed.append(src) or real(src, *args))
+    md.parse("# Histórico\n\nsó texto, sem marcação.\n\n- item\n\ncom `código`\n", {"_watch": watch})
+    assert parsed == ["com `código`"]
