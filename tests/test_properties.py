@@ -237,3 +237,19 @@ def test_feed_escaping_matches_the_standard_library(text):
     clean = feeds._NOT_XML.sub("", text)
     assert feeds.escape(text) == escape(clean)
     assert feeds.quoteattr(text) == quoteattr(clean)
+
+
+_BAD_OR_NEAR = st.sampled_from(["\x00", "\x08", "\x0b", "\x1f", "\x7f", "\x80", "\x85", "\x9f", "\xa0", "º", "\ufffd",
+                                "\ufffe", "\uffff", "\uff01", "ç", "\t", "\r", "\n", "a", "😀", "\u2028"])
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.lists(st.one_of(_BAD_OR_NEAR, st.text(max_size=3)), max_size=30).map("".join))
+def test_bad_character_precheck_never_misses_one(text):
+    """decode_text runs its regex only when the bytes may hold a forbidden character."""
+    from biteye_site.yamlnodes import BAD_CHAR, _may_hold_bad_char, decode_text
+    data = text.encode("utf-8")
+    if BAD_CHAR.search(text):
+        assert _may_hold_bad_char(data)
+    decoded, problems = decode_text(data, "x.md")
+    assert (decoded is None) == bool(BAD_CHAR.search(text.replace("\r\n", "\n").replace("\r", "\n")))

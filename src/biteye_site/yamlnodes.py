@@ -33,6 +33,15 @@ _ARTICLES = {"seq": "uma", "timestamp": "uma"}
 # them outright and HTML treats them all as parse errors; in a text they are
 # invisible, so they are almost always debris from copying and pasting.
 BAD_CHAR = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ufffe\uffff\ud800-\udfff]")
+# Their UTF-8 bytes: C0 and DEL are single bytes; C1 start with 0xC2, U+FFFE/U+FFFF
+# with 0xEF 0xBF; a strict UTF-8 decoder refuses surrogates. Deleting the single bytes
+# and two substring searches rule them out in nearly every file, in about 10 µs for a
+# 9 kB article; the regex takes 30-40.
+_C0_BYTES = bytes(range(0x00, 0x09)) + b"\x0b\x0c" + bytes(range(0x0e, 0x20)) + b"\x7f"
+
+
+def _may_hold_bad_char(data: bytes) -> bool:
+    return len(data.translate(None, _C0_BYTES)) != len(data) or b"\xc2" in data or b"\xef\xbf" in data
 
 
 def char_name(ch: str) -> str:
@@ -58,7 +67,7 @@ def decode_text(data: bytes, path: Path | str) -> tuple[str | None, list[Problem
         text = text[1:]
     if "\r" in text:
         text = text.replace("\r\n", "\n").replace("\r", "\n")
-    bad = BAD_CHAR.search(text)
+    bad = BAD_CHAR.search(text) if _may_hold_bad_char(data) else None
     if bad:
         line, col = _line_col(text, bad.start())
         what = "um byte NUL" if bad.group() == "\x00" else f"um caractere de controle invisível ({char_name(bad.group())})"
