@@ -1,0 +1,52 @@
+"""render._Context: the shortcut for plain callables calls everything as Jinja's own context does."""
+
+from __future__ import annotations
+
+import jinja2
+import pytest
+
+from biteye_site import render
+
+
+class Greeter:
+    def hello(self, name, punct="!"):
+        return f"olá, {name}{punct}"
+
+
+class Counter:
+    @jinja2.pass_context
+    def __call__(self, context, n):  # a callable object that wants the context
+        return f"{context['who']}:{n}"
+
+
+@jinja2.pass_context
+def who(context):
+    return context["who"]
+
+
+@jinja2.pass_environment
+def env_name(environment):
+    return type(environment).__name__
+
+
+def stops():
+    raise StopIteration
+
+
+SOURCE = ("{{ hello('Ana') }}|{{ hello('Bia', punct='?') }}|{{ whoami() }}|{{ env_name() }}|{{ counter(3) }}|"
+          "{{ len('abc') }}|{% macro m(x) %}[{{ x }}]{% endmacro %}{{ m(1) }}|"
+          "{% for i in [1] %}{% set v = i %}{{ whoami() }}{% endfor %}|{{ stops() is undefined }}")
+
+
+@pytest.mark.parametrize("context_class", [render._Context, jinja2.runtime.Context])
+def test_calls_render_as_with_jinjas_own_context(context_class, monkeypatch):
+    monkeypatch.setattr(render._Environment, "context_class", context_class)
+    env = render._Environment(undefined=jinja2.Undefined)
+    env.globals.update(hello=Greeter().hello, whoami=who, env_name=env_name, counter=Counter(), len=len, stops=stops)
+    out = env.from_string(SOURCE).render(who="Caio")
+    assert out == "olá, Ana!|olá, Bia?|Caio|_Environment|Caio:3|3|[1]|Caio|True"
+
+
+def test_the_site_environment_uses_the_shortcut():
+    assert render._Environment.context_class is render._Context
+    assert render._Environment().from_string("{{ 1 }}").new_context().__class__ is render._Context
