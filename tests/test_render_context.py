@@ -50,3 +50,20 @@ def test_calls_render_as_with_jinjas_own_context(context_class, monkeypatch):
 def test_the_site_environment_uses_the_shortcut():
     assert render._Environment.context_class is render._Context
     assert render._Environment().from_string("{{ 1 }}").new_context().__class__ is render._Context
+
+
+@pytest.mark.parametrize("expression", ["url()", "image_url(1, 2, 3, 4, 5)", '"abc".index("z")'])
+def test_a_bad_call_is_reported_at_the_templates_line(make_site, capsys, expression):
+    """A plain function called wrongly from a template is the template's mistake: its file
+    and line, not an internal error (the shortcut's frame is hidden as Jinja's own is)."""
+    site = make_site()
+    site.add("2026/a.md", title="Um artigo")
+    article = site.root / "templates" / "article.html"
+    lines = article.read_text(encoding="utf-8").split("\n")
+    at = next(i for i, text in enumerate(lines) if "{% block content %}" in text) + 1
+    lines.insert(at, "<p>{{ " + expression + " }}</p>")
+    article.write_text("\n".join(lines), encoding="utf-8")
+    assert site.build() == 1
+    err = capsys.readouterr().err
+    assert f"templates/article.html:{at + 1}: erro ao executar o template" in err, err
+    assert "erro interno" not in err

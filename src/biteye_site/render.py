@@ -14,6 +14,7 @@ from pathlib import Path
 
 import jinja2
 import jinja2.runtime
+import jinja2.utils
 from babel import Locale
 from babel.dates import format_date, get_month_names
 from markupsafe import Markup
@@ -67,6 +68,7 @@ class _Context(jinja2.runtime.Context):
     anything else (macros, decorated functions, callable objects) takes Jinja's way.
     """
 
+    @jinja2.utils.internalcode  # as Jinja's: left out of tracebacks, so a bad call is the template's line
     def call(__self, __obj, *args, **kwargs):  # noqa: N805 (Jinja's own signature)
         if type(__obj) not in _PLAIN_CALLABLES or hasattr(__obj, "jinja_pass_arg"):
             return super().call(__obj, *args, **kwargs)
