@@ -253,3 +253,19 @@ def test_bad_character_precheck_never_misses_one(text):
         assert _may_hold_bad_char(data)
     decoded, problems = decode_text(data, "x.md")
     assert (decoded is None) == bool(BAD_CHAR.search(text.replace("\r\n", "\n").replace("\r", "\n")))
+
+
+_XML_PIECES = st.sampled_from(["&", "<", ">", "\"", "'", "&amp;", "<p>", "\x00", "\x01", "\x08", "\t", "\n", "\r",
+                               "\x0b", "\x1f", "\x7f", "\x85", "\ud800", "\udfff", "\ufffe", "\uffff", "\ufffd",
+                               "\ud55c", "\ud7a3", "ç", "“", "😀", "texto"])
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.lists(st.one_of(_XML_PIECES, st.text(max_size=4)), max_size=30).map("".join))
+def test_feed_content_escaped_from_bytes_is_escaped_from_text(text):
+    """feeds.escape_utf8 on a body's UTF-8 (as Document pickles it) gives what escape() gives on
+    its text: the bytes shortcut never keeps a character XML refuses."""
+    from biteye_site.feeds import escape, escape_utf8
+    expected = escape(text).encode("utf-8")
+    assert escape_utf8(text.encode("utf-8", "surrogatepass")) == expected
+    assert escape_utf8(text) == expected

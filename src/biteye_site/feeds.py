@@ -21,6 +21,24 @@ def escape(text: str) -> str:
     return _NOT_XML.sub("", text).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
+# The UTF-8 of what _NOT_XML drops: C0 bytes (but tab, LF, CR); surrogates, as a body that
+# holds one is pickled with 'surrogatepass', start with 0xED; U+FFFE/U+FFFF with 0xEF 0xBF.
+_NOT_XML_C0 = bytes(range(0x00, 0x09)) + b"\x0b\x0c" + bytes(range(0x0e, 0x20))
+
+
+def escape_utf8(html: str | bytes) -> bytes:
+    """escape(html) in UTF-8. An article's body usually arrives as UTF-8 (see
+    model.Document.body): when none of its bytes can start a character XML refuses, it is
+    escaped as bytes, without decoding it, scanning it with _NOT_XML and encoding it again
+    (the three were about 60 µs of each article's entry, in every build that writes feeds)."""
+    if html.__class__ is bytes:
+        if (len(html.translate(None, _NOT_XML_C0)) == len(html)  # type: ignore[arg-type]
+                and b"\xed" not in html and b"\xef\xbf" not in html):  # type: ignore[operator]
+            return html.replace(b"&", b"&amp;").replace(b"<", b"&lt;").replace(b">", b"&gt;")  # type: ignore[union-attr]
+        html = html.decode("utf-8", "surrogatepass")  # type: ignore[union-attr]
+    return escape(html).encode("utf-8")  # type: ignore[arg-type]
+
+
 def quoteattr(text: str) -> str:
     """An XML attribute value with its quotes; newlines and tabs kept as character references."""
     data = escape(text).replace("\n", "&#10;").replace("\r", "&#13;").replace("\t", "&#9;")
@@ -37,8 +55,8 @@ def iso(dt: datetime) -> str:
 
 
 def atom_entry(doc: Document, *, article_url: Callable[[Document], str],
-               author: Callable[[str], tuple[str, str]], tag_name: Callable[[str], str] = str) -> str:
-    """One article as an Atom <entry> (the same in every feed that lists it, so callers may reuse it).
+               author: Callable[[str], tuple[str, str]], tag_name: Callable[[str], str] = str) -> bytes:
+    """One article as an Atom <entry>, in UTF-8 (the same in every feed that lists it, so callers may reuse it).
 
     ``article_url(doc)`` gives an absolute URL; ``author(name)`` gives (display name, absolute page URL).
     The entry id is the article URL, which never changes once published.
@@ -57,9 +75,8 @@ def atom_entry(doc: Document, *, article_url: Callable[[Document], str],
         out.append(f"    <category term={quoteattr(tag_name(tag))}/>\n")
     out.append(f"    <summary>{escape(doc.summary)}</summary>\n")
     # Relative links in the body (/artigos/x/) resolve against the article's own URL.
-    out.append(f'    <content type="html" xml:base={quoteattr(url)}>{escape(doc.body_html)}</content>\n')
-    out.append("  </entry>\n")
-    return "".join(out)
+    out.append(f'    <content type="html" xml:base={quoteattr(url)}>')
+    return b"".join(("".join(out).encode("utf-8"), escape_utf8(doc.body), b"</content>\n  </entry>\n"))
 
 
 def atom_feed(config: SiteConfig, *, title: str, feed_url: str, page_url: str,

@@ -362,7 +362,7 @@ class Renderer:
             found = self._entries[id(doc)] = feeds.atom_entry(
                 doc, article_url=lambda d: self.abs_url("article", d),
                 author=lambda name: (self.author_for(name).name, self.abs_url("author", self.author_for(name))),
-                tag_name=lambda name: self.tag_for(name).name).encode("utf-8")
+                tag_name=lambda name: self.tag_for(name).name)
         return found
 
     def warm(self) -> None:
