@@ -30,7 +30,7 @@ def escape_utf8(html: str | bytes) -> bytes:
     """escape(html) in UTF-8. An article's body usually arrives as UTF-8 (see
     model.Document.body): when none of its bytes can start a character XML refuses, it is
     escaped as bytes, without decoding it, scanning it with _NOT_XML and encoding it again
-    (the three were about 60 µs of each article's entry, in every build that writes feeds)."""
+    (the three were most of the work of a feed: 200 feeds, 897.5M → 351.1M instructions)."""
     if html.__class__ is bytes:
         if (len(html.translate(None, _NOT_XML_C0)) == len(html)  # type: ignore[arg-type]
                 and b"\xed" not in html and b"\xef\xbf" not in html):  # type: ignore[operator]
