@@ -11,7 +11,8 @@ peak resident memory):
   add/delete one article added, then removed again
 and, for the peers, a cold build of the same corpus (Hugo: `hugo`, Pelican: the
 `pelican` found on PATH or in benchmarks/.venv-pelican). Every cold run, ours
-and the peers', starts from a flushed disk (see clear_state). The cold runs
+and the peers', starts from a flushed disk, and not just after deleting the last
+run's output (see clear_state). The cold runs
 take turns (ours, then each peer's, round after round), and a peer's ratio is
 the median of its rounds' ratios: a shared machine's speed drifts by more
 than the differences measured, and a ratio of times taken minutes apart
@@ -21,6 +22,7 @@ Usage:
   python3 benchmarks/run.py                       # 1,000 and 10,000 articles, 3 runs each
   python3 benchmarks/run.py --sizes 1000 --runs 5
   python3 benchmarks/run.py --sizes 1000 10000 50000 --peers none
+  python3 benchmarks/run.py --delete-before-cold  # as sessions 1-7 measured (see clear_state)
 Writes benchmarks/work/ (git-ignored) and prints a Markdown table.
 """
 
@@ -42,6 +44,9 @@ PROJECT = HERE.parent
 WORK = HERE / "work"
 NOW = "2026-11-01T12:00:00-03:00"   # fixed reference time: every run publishes the same articles
 TIME = "/usr/bin/time"
+TRASH = WORK / ".trash"
+SETTLE = 35  # seconds: ext4 without a journal skips inodes freed in the last 30 s (see clear_state)
+DELETE_BEFORE_COLD = False  # --delete-before-cold
 
 
 def run_timed(cmd: list[str], cwd: Path, env: dict | None = None) -> tuple[float, float, float]:
@@ -81,16 +86,42 @@ def biteye_cmd() -> list[str]:
 
 
 def clear_state(site: Path, names: tuple[str, ...]) -> None:
+    """Take away a generator's output and cache before a cold run.
+
+    They are moved to a trash folder, emptied when the benchmark ends, not deleted: on
+    an ext4 file system without a journal (this benchmark's machine) the kernel
+    avoids reusing an inode freed in the last 30 seconds, and checks the freed ones
+    one by one, from the start of the group, for every file and folder it creates.
+    Right after deleting the last run's 15,000 files, that check was 11 % of a cold
+    10,000-article build's CPU (perf, session 8), falling on whoever creates files:
+    a state no CI runner starts from (a fresh clone; a journaled file system).
+    ``--delete-before-cold`` deletes instead, as sessions 1-7 measured."""
     for name in names:
         path = site / name
-        if path.is_dir():
-            shutil.rmtree(path)
-        elif path.exists():
-            path.unlink()
+        if not path.exists() and not path.is_symlink():
+            continue
+        if DELETE_BEFORE_COLD:
+            if path.is_dir():
+                shutil.rmtree(path)
+            else:
+                path.unlink()
+        else:
+            TRASH.mkdir(parents=True, exist_ok=True)
+            path.rename(TRASH / f"{len(os.listdir(TRASH))}-{name}")
     # Deleting ~15,000 files leaves the disk busy (write-back, and TRIM on a 'discard' mount)
     # for seconds: flush it first, so a run is not timed against the previous run's cleanup.
     os.sync()
     time.sleep(1)
+
+
+def empty_trash(settle: bool) -> None:
+    """Delete what clear_state moved aside; ``settle``: then wait until the kernel reuses
+    the freed inodes without checking each (before runs that are timed)."""
+    if TRASH.exists():
+        shutil.rmtree(TRASH)
+        if settle:
+            os.sync()
+            time.sleep(SETTLE)
 
 
 def median_of(runs: list[tuple[float, float, float]]) -> tuple[float, float, float, float, float]:
@@ -180,13 +211,25 @@ def main() -> int:
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--peers", nargs="+", default=["hugo", "pelican"], help="hugo, pelican, or none")
     parser.add_argument("--peer-runs", type=int, default=None, help="runs for peers (default: --runs)")
+    parser.add_argument("--delete-before-cold", action="store_true",
+                        help="delete the last output right before each cold run (see clear_state)")
     args = parser.parse_args()
+    global DELETE_BEFORE_COLD
+    DELETE_BEFORE_COLD = args.delete_before_cold
     if not Path(TIME).exists():
         print("GNU time (/usr/bin/time) is needed: apt-get install time", file=sys.stderr)
         return 2
     peers = [p for p in args.peers if p != "none"]
     print(f"Machine: {platform.node()}, {os.cpu_count()} CPUs, Python {platform.python_version()}, "
           f"load before: {os.getloadavg()[0]:.2f}\n")
+    empty_trash(settle=True)  # a run that was interrupted
+    try:
+        return _run(args, peers)
+    finally:
+        empty_trash(settle=False)
+
+
+def _run(args: argparse.Namespace, peers: list[str]) -> int:
     print("| generator | articles | kind | wall s median (min–max) | cpu s | peak MiB | ratio to biteye cold, per round: median (min–max) |")
     print("|---|---:|---|---:|---:|---:|---:|")
     for n in args.sizes:
