@@ -45,7 +45,7 @@ WORK = HERE / "work"
 NOW = "2026-11-01T12:00:00-03:00"   # fixed reference time: every run publishes the same articles
 TIME = "/usr/bin/time"
 TRASH = WORK / ".trash"
-SETTLE = 35  # seconds: ext4 without a journal skips inodes freed in the last 30 s (see clear_state)
+SETTLE = 370  # seconds: ext4 without a journal skips inodes freed in the last 60 s, 360 s if unwritten (see clear_state)
 DELETE_BEFORE_COLD = False  # --delete-before-cold
 
 
@@ -90,8 +90,9 @@ def clear_state(site: Path, names: tuple[str, ...]) -> None:
 
     They are moved to a trash folder, emptied when the benchmark ends, not deleted: on
     an ext4 file system without a journal (this benchmark's machine) the kernel
-    avoids reusing an inode freed in the last 30 seconds, and checks the freed ones
-    one by one, from the start of the group, for every file and folder it creates.
+    avoids reusing an inode freed in the last 60 seconds (360 while its inode table
+    block is not yet written back), and checks the freed ones one by one, from the
+    start of the group, for every file and folder it creates (``recently_deleted``).
     Right after deleting the last run's 15,000 files, that check was 11 % of a cold
     10,000-article build's CPU (perf, session 8), falling on whoever creates files:
     a state no CI runner starts from (a fresh clone; a journaled file system).
