@@ -207,6 +207,12 @@ def test_corrupt_cache_is_rebuilt_not_trusted(built, tmp_path, damage):
     assert_same_as_cold(built, tmp_path)
 
 
+def _page_size(db: bytes) -> int:
+    """The page size an SQLite file's header gives (1 stands for 65,536)."""
+    size = int.from_bytes(db[16:18], "big")
+    return 65536 if size == 1 else size
+
+
 def test_cache_damaged_inside_is_found_and_rebuilt(built, tmp_path):
     """Damage to one page of parsed documents, where opening the file and reading its
     first table do not look: the whole-file check finds it (the file is no longer as the
@@ -217,7 +223,7 @@ def test_cache_damaged_inside_is_found_and_rebuilt(built, tmp_path):
     data = bytearray(db.read_bytes())
     at = data.find("Texto inventado do artigo 33,".encode())
     assert at > 0, "the article's parsed document is in the file"
-    page = int.from_bytes(data[16:18], "big")
+    page = _page_size(data)
     start = at - at % page
     data[start + 8:start + page] = b"\xff" * (page - 8)  # a b-tree page still, but its cells point nowhere
     db.write_bytes(bytes(data))
@@ -245,7 +251,7 @@ def test_cache_damaged_during_a_build_is_not_sealed(built, tmp_path, monkeypatch
     def damaged_then_read(self, keys):
         data = bytearray(db.read_bytes())
         at = data.find("Texto inventado do artigo 33,".encode())
-        page = int.from_bytes(data[16:18], "big")
+        page = _page_size(data)
         data[at - at % page + 8:at - at % page + page] = b"\xff" * (page - 8)
         with open(db, "r+b") as handle:  # in place, as a failing disk would
             handle.write(bytes(data))

@@ -137,6 +137,12 @@ class BuildCache:
                 # waits for one that writes. A rollback journal would write a cold build's 100 MB
                 # of documents once instead of twice (0.25 s at 10,000 articles), but readers
                 # would then wait for every commit, and time out under a long one.
+                # 64 KiB pages (for a new file; SQLite keeps a file's page size): a document is
+                # about 11 kB, which on 4 KiB pages is a chain of overflow pages, each written
+                # to the WAL and then to the database. Storing 10,000 documents took 0.77-0.99
+                # CPU-seconds on 4 KiB pages and 0.31-0.34 on 64 KiB; reading them all back,
+                # 0.10 and 0.04; the file is as large (123 MB, 119 on 4 KiB pages).
+                db.execute("PRAGMA page_size=65536")
                 db.execute("PRAGMA journal_mode=WAL")
                 db.execute("PRAGMA synchronous=NORMAL")
                 db.execute("CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value BLOB)")
