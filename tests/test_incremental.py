@@ -579,3 +579,58 @@ def test_cache_that_fails_mid_build_turns_off_instead_of_failing(tmp_path):
     finally:
         other.close()
         cache.close()
+
+
+def _old_cache(folder: Path) -> Path:
+    """A cache file as an older version left it: 4 KiB pages, another stamp, a document."""
+    import sqlite3
+    folder.mkdir(parents=True)
+    path = folder / FILE_NAME
+    db = sqlite3.connect(path, isolation_level=None)
+    db.execute("PRAGMA page_size=4096")
+    db.execute("PRAGMA journal_mode=WAL")
+    db.execute("CREATE TABLE meta (key TEXT PRIMARY KEY, value BLOB)")
+    db.execute("INSERT INTO meta VALUES ('stamp', 'uma versão antiga')")
+    db.execute("CREATE TABLE documents (key TEXT PRIMARY KEY, data BLOB)")
+    db.execute("INSERT INTO documents VALUES ('chave', zeroblob(50000))")
+    db.close()
+    return path
+
+
+def test_another_versions_cache_is_emptied_and_given_large_pages(tmp_path):
+    """SQLite keeps a file's page size: a cache from an older version gets the large pages
+    when it is emptied for this one, and works; held open by another connection (a
+    preview server) it keeps its pages, and works too."""
+    import sqlite3
+    from biteye_site.cache import PAGE_SIZE, BuildCache
+    assert PAGE_SIZE > 4096
+    for held in (False, True):
+        folder = tmp_path / f"held-{held}"
+        path = _old_cache(folder)
+        other = sqlite3.connect(path)
+        if held:
+            other.execute("SELECT * FROM meta").fetchall()
+        else:
+            other.close()
+        try:
+            cache = BuildCache.open(folder)
+            try:
+                assert cache.db is not None
+                assert cache.db.execute("PRAGMA page_size").fetchone()[0] == (4096 if held else PAGE_SIZE)
+                assert cache.db.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+                assert cache.db.execute("SELECT count(*) FROM documents").fetchone()[0] == 0, "another version's documents"
+                cache.put_documents({"nova": b"x" * 20000}, {"nova"})
+                assert cache.db.execute("SELECT length(data) FROM documents WHERE key='nova'").fetchone()[0] == 20000
+            finally:
+                cache.close()
+        finally:
+            other.close()
+
+
+def test_a_new_cache_has_large_pages(tmp_path):
+    from biteye_site.cache import PAGE_SIZE, BuildCache
+    cache = BuildCache.open(tmp_path / "cache")
+    try:
+        assert cache.db.execute("PRAGMA page_size").fetchone()[0] == PAGE_SIZE
+    finally:
+        cache.close()

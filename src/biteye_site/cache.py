@@ -86,6 +86,29 @@ def _sealed(path: Path) -> bool:
     return noted == _signature(path)
 
 
+# A parsed document is about 11 kB: on 4 KiB pages, a chain of overflow pages, each
+# written to the WAL and then to the database. Storing 10,000 documents took 0.77-0.99
+# CPU-seconds on 4 KiB pages and 0.31-0.34 on 64 KiB; reading them all back 0.10 and
+# 0.04 s; the file is as large (123 MB, 119 on 4 KiB pages).
+PAGE_SIZE = 65536
+
+
+def _large_pages(db: sqlite3.Connection) -> None:
+    """Give an emptied cache file (another version's) PAGE_SIZE pages, which SQLite only
+    changes by rewriting the file out of WAL mode. Another connection holding the file
+    (a preview server) prevents it: the file then keeps its pages, and works as well."""
+    if db.execute("PRAGMA page_size").fetchone()[0] == PAGE_SIZE:
+        return
+    try:
+        if db.execute("PRAGMA journal_mode=DELETE").fetchone()[0].lower() == "delete":
+            db.execute(f"PRAGMA page_size={PAGE_SIZE}")
+            db.execute("VACUUM")
+    except sqlite3.OperationalError:
+        pass
+    finally:
+        db.execute("PRAGMA journal_mode=WAL")
+
+
 def _busy(exc: sqlite3.Error) -> bool:
     return (getattr(exc, "sqlite_errorcode", 0) & 0xFF) in (sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED)
 
@@ -137,12 +160,7 @@ class BuildCache:
                 # waits for one that writes. A rollback journal would write a cold build's 100 MB
                 # of documents once instead of twice (0.25 s at 10,000 articles), but readers
                 # would then wait for every commit, and time out under a long one.
-                # 64 KiB pages (for a new file; SQLite keeps a file's page size): a document is
-                # about 11 kB, which on 4 KiB pages is a chain of overflow pages, each written
-                # to the WAL and then to the database. Storing 10,000 documents took 0.77-0.99
-                # CPU-seconds on 4 KiB pages and 0.31-0.34 on 64 KiB; reading them all back,
-                # 0.10 and 0.04; the file is as large (123 MB, 119 on 4 KiB pages).
-                db.execute("PRAGMA page_size=65536")
+                db.execute(f"PRAGMA page_size={PAGE_SIZE}")  # a new file (see _large_pages)
                 db.execute("PRAGMA journal_mode=WAL")
                 db.execute("PRAGMA synchronous=NORMAL")
                 db.execute("CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value BLOB)")
@@ -151,6 +169,7 @@ class BuildCache:
                     db.executescript("DROP TABLE IF EXISTS documents; DROP TABLE IF EXISTS pages; "
                                      "DROP TABLE IF EXISTS sources; DROP TABLE IF EXISTS cards; DROP TABLE meta; "
                                      "CREATE TABLE meta (key TEXT PRIMARY KEY, value BLOB);")
+                    _large_pages(db)
                 db.execute("CREATE TABLE IF NOT EXISTS documents (key TEXT PRIMARY KEY, data BLOB)")
                 db.execute("CREATE TABLE IF NOT EXISTS sources (path TEXT PRIMARY KEY, size INTEGER, "
                            "mtime_ns INTEGER, ino INTEGER, sha256 TEXT)")
