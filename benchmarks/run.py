@@ -115,14 +115,25 @@ def clear_state(site: Path, names: tuple[str, ...]) -> None:
     time.sleep(1)
 
 
+EMPTIED = WORK / ".trash-emptied"  # when the last trash was deleted (its modification time)
+
+
 def empty_trash(settle: bool) -> None:
-    """Delete what clear_state moved aside; ``settle``: then wait until the kernel reuses
-    the freed inodes without checking each (before runs that are timed)."""
+    """Delete what clear_state moved aside, and note when. ``settle`` (before timed runs):
+    wait until SETTLE seconds have passed since the last deletion of a trash (this run's,
+    an interrupted run's, or the end of a run just before this one), so that the kernel
+    reuses the freed inodes without checking each."""
     if TRASH.exists():
         shutil.rmtree(TRASH)
-        if settle:
-            os.sync()
-            time.sleep(SETTLE)
+        os.sync()
+        EMPTIED.parent.mkdir(parents=True, exist_ok=True)
+        EMPTIED.touch()
+    if settle and EMPTIED.exists():
+        wait = SETTLE - (time.time() - EMPTIED.stat().st_mtime)
+        if wait > 0:
+            print(f"(waiting {wait:.0f} s: the last run's output was deleted less than {SETTLE} s ago)",
+                  file=sys.stderr, flush=True)
+            time.sleep(wait)
 
 
 def median_of(runs: list[tuple[float, float, float]]) -> tuple[float, float, float, float, float]:
@@ -223,7 +234,7 @@ def main() -> int:
     peers = [p for p in args.peers if p != "none"]
     print(f"Machine: {platform.node()}, {os.cpu_count()} CPUs, Python {platform.python_version()}, "
           f"load before: {os.getloadavg()[0]:.2f}\n")
-    empty_trash(settle=True)  # a run that was interrupted
+    empty_trash(settle=True)  # an interrupted run's trash, or a run that just ended
     try:
         return _run(args, peers)
     finally:
