@@ -229,6 +229,9 @@ def test_cache_damaged_inside_is_found_and_rebuilt(built, tmp_path):
     db.write_bytes(bytes(data))
     built.add("2026/novo.md", title="Um artigo novo", date="2026-05-05T10:00:00-03:00", tags=["Dados"])
     build_into(built, built.public, cache=True)  # a full build: every cached document is read
+    # Found when the file was opened, the cache was made again and this build sealed it; met
+    # only mid-build, it would have been turned off for the build and left unsealed.
+    assert (folder / (FILE_NAME + ".sealed")).is_file(), "the whole-file check did not find the damage"
     assert_same_as_cold(built, tmp_path)
 
 
