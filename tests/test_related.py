@@ -85,3 +85,36 @@ def test_one_article_added_recomputes_only_its_neighbourhood(monkeypatch):
     updated = update_related(after, order_of(after), order_of(before), old_related)
     assert updated is not None and len(computed[0]) <= 2 * 2 * (2 * WINDOW + 3) + 1
     assert as_sources(updated) == as_sources(real(after))
+
+
+def _related_by_definition(site, limit: int, window: int) -> dict[str, tuple[str, ...]]:
+    """The rule of related.py spelled out, slowly: for each article, the articles within
+    ``window`` places of it in the list of any tag it has (newest first), ranked by tags
+    shared, then by place in the site's list (the newer first); the first ``limit``."""
+    docs = list(site.documents)
+    place = {d.rel_path: i for i, d in enumerate(docs)}
+    tags = {d.rel_path: {site.tag_of[name].slug for name in d.tags} for d in docs}
+    out = {}
+    for i, d in enumerate(docs):
+        if not tags[d.rel_path]:
+            continue
+        near = set()
+        for tag in site.tags:
+            if tag.slug in tags[d.rel_path]:
+                ordered = sorted(tag.documents, key=lambda o: place[o.rel_path])
+                k = [o.rel_path for o in ordered].index(d.rel_path)
+                near.update(o.rel_path for o in ordered[max(0, k - window):k + window + 1])
+        near.discard(d.rel_path)
+        ranked = sorted(near, key=lambda rel: (-len(tags[rel] & tags[d.rel_path]), place[rel]))
+        out[d.slug] = tuple(ranked[:limit])
+    return out
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.lists(tag_sets, min_size=1, max_size=80), st.integers(1, 4), st.integers(1, 5),
+       st.lists(st.integers(0, 200), max_size=80))
+def test_related_documents_follow_their_definition(tags, limit, window, days):
+    """Ties, equal dates, articles without tags, windows past either end of a list."""
+    docs = [doc(n, t, day=days[n] if n < len(days) else None) for n, t in enumerate(tags)]
+    site = site_of(docs)
+    assert as_sources(related_documents(site, limit=limit, window=window)) == _related_by_definition(site, limit, window)
