@@ -11,8 +11,8 @@ peak resident memory):
   add/delete one article added, then removed again
 and, for the peers, a cold build of the same corpus (Hugo: `hugo`, Pelican: the
 `pelican` found on PATH or in benchmarks/.venv-pelican). Every cold run, ours
-and the peers', starts from a flushed disk, and not just after deleting the last
-run's output (see clear_state). The cold runs
+and the peers', starts from a flushed disk, with the last run's output moved
+aside rather than just deleted (see clear_state). The cold runs
 take turns (ours, then each peer's, round after round), and a peer's ratio is
 the median of its rounds' ratios: a shared machine's speed drifts by more
 than the differences measured, and a ratio of times taken minutes apart
@@ -45,6 +45,7 @@ WORK = HERE / "work"
 NOW = "2026-11-01T12:00:00-03:00"   # fixed reference time: every run publishes the same articles
 TIME = "/usr/bin/time"
 TRASH = WORK / ".trash"
+EMPTIED = WORK / ".trash-emptied"  # when the benchmark last deleted anything big (its modification time)
 SETTLE = 370  # seconds: ext4 without a journal skips inodes freed in the last 60 s, 360 s if unwritten (see clear_state)
 DELETE_BEFORE_COLD = False  # --delete-before-cold
 
@@ -69,7 +70,8 @@ def generate(n: int, fmt: str, out: Path) -> None:
 def prepare_biteye(n: int) -> Path:
     site = WORK / f"n{n}" / "biteye"
     if not (site / "articles").is_dir() or len(list((site / "articles").iterdir())) != n:
-        shutil.rmtree(site, ignore_errors=True)
+        if site.exists():
+            delete(site)
         site.mkdir(parents=True)
         generate(n, "generic", site)
     for folder in ("templates", "static"):
@@ -101,21 +103,30 @@ def clear_state(site: Path, names: tuple[str, ...]) -> None:
         path = site / name
         if not path.exists() and not path.is_symlink():
             continue
-        if DELETE_BEFORE_COLD:
-            if path.is_dir():
-                shutil.rmtree(path)
-            else:
-                path.unlink()
-        else:
+        if not DELETE_BEFORE_COLD:
             TRASH.mkdir(parents=True, exist_ok=True)
-            path.rename(TRASH / f"{len(os.listdir(TRASH))}-{name}")
-    # Deleting ~15,000 files leaves the disk busy (write-back, and TRIM on a 'discard' mount)
-    # for seconds: flush it first, so a run is not timed against the previous run's cleanup.
+            try:
+                path.rename(TRASH / f"{len(os.listdir(TRASH))}-{name}")
+                continue
+            except OSError:  # (another file system) deleted after all
+                pass
+        delete(path)
+    # The last run's writes (or deletions, with --delete-before-cold) keep the disk busy
+    # for seconds: flush them first, so a run is not timed against them.
     os.sync()
     time.sleep(1)
 
 
-EMPTIED = WORK / ".trash-emptied"  # when the last trash was deleted (its modification time)
+def delete(path: Path) -> None:
+    """Delete a file or folder, and note when (see empty_trash)."""
+    if path.is_dir() and not path.is_symlink():
+        shutil.rmtree(path)
+    else:
+        path.unlink()
+    EMPTIED.parent.mkdir(parents=True, exist_ok=True)
+    EMPTIED.touch()
+
+
 
 
 def empty_trash(settle: bool) -> None:
@@ -124,12 +135,11 @@ def empty_trash(settle: bool) -> None:
     an interrupted run's, or the end of a run just before this one), so that the kernel
     reuses the freed inodes without checking each."""
     if TRASH.exists():
-        shutil.rmtree(TRASH)
+        delete(TRASH)
         os.sync()
-        EMPTIED.parent.mkdir(parents=True, exist_ok=True)
-        EMPTIED.touch()
     if settle and EMPTIED.exists():
-        wait = SETTLE - (time.time() - EMPTIED.stat().st_mtime)
+        # (never more than SETTLE: a stamp from the future, after the clock was set back)
+        wait = min(SETTLE, SETTLE - (time.time() - EMPTIED.stat().st_mtime))
         if wait > 0:
             print(f"(waiting {wait:.0f} s: the last run's output was deleted less than {SETTLE} s ago)",
                   file=sys.stderr, flush=True)
@@ -232,9 +242,9 @@ def main() -> int:
         print("GNU time (/usr/bin/time) is needed: apt-get install time", file=sys.stderr)
         return 2
     peers = [p for p in args.peers if p != "none"]
+    empty_trash(settle=True)  # an interrupted run's trash, or a run that just ended
     print(f"Machine: {platform.node()}, {os.cpu_count()} CPUs, Python {platform.python_version()}, "
           f"load before: {os.getloadavg()[0]:.2f}\n")
-    empty_trash(settle=True)  # an interrupted run's trash, or a run that just ended
     try:
         return _run(args, peers)
     finally:

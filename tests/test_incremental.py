@@ -630,10 +630,20 @@ def test_another_versions_cache_is_emptied_and_given_large_pages(tmp_path):
             other.close()
 
 
-def test_a_new_cache_has_large_pages(tmp_path):
+def test_a_new_cache_has_large_pages(tmp_path, monkeypatch):
+    """From the start: not converted afterwards (a VACUUM of every new cache)."""
+    from biteye_site import cache as cache_module
     from biteye_site.cache import PAGE_SIZE, BuildCache
+    real, seen = cache_module._large_pages, []
+
+    def checked(db):
+        seen.append(db.execute("PRAGMA page_size").fetchone()[0])
+        return real(db)
+    monkeypatch.setattr(cache_module, "_large_pages", checked)
     cache = BuildCache.open(tmp_path / "cache")
     try:
         assert cache.db.execute("PRAGMA page_size").fetchone()[0] == PAGE_SIZE
+        assert seen == [PAGE_SIZE], "the new file was made with small pages, then converted"
+        assert cache.db.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
     finally:
         cache.close()

@@ -95,10 +95,13 @@ PAGE_SIZE = 65536
 
 def _large_pages(db: sqlite3.Connection) -> None:
     """Give an emptied cache file (another version's) PAGE_SIZE pages, which SQLite only
-    changes by rewriting the file out of WAL mode. Another connection holding the file
-    (a preview server) prevents it: the file then keeps its pages, and works as well."""
+    changes by rewriting the file out of WAL mode. The file stays locked from leaving WAL
+    mode to returning to it, so no other connection finds it half converted. One that
+    has it open at that moment (a preview server's rebuild) prevents the change: the
+    file keeps its pages, and works as well, until the next version empties it again."""
     if db.execute("PRAGMA page_size").fetchone()[0] == PAGE_SIZE:
         return
+    db.execute("PRAGMA locking_mode=EXCLUSIVE")  # from the next lock taken until NORMAL below
     try:
         if db.execute("PRAGMA journal_mode=DELETE").fetchone()[0].lower() == "delete":
             db.execute(f"PRAGMA page_size={PAGE_SIZE}")
@@ -106,7 +109,8 @@ def _large_pages(db: sqlite3.Connection) -> None:
     except sqlite3.OperationalError:
         pass
     finally:
-        db.execute("PRAGMA journal_mode=WAL")
+        db.execute("PRAGMA locking_mode=NORMAL")
+        db.execute("PRAGMA journal_mode=WAL")  # (the lock goes with this statement)
 
 
 def _busy(exc: sqlite3.Error) -> bool:
