@@ -127,13 +127,11 @@ def delete(path: Path) -> None:
     EMPTIED.touch()
 
 
-
-
 def empty_trash(settle: bool) -> None:
     """Delete what clear_state moved aside, and note when. ``settle`` (before timed runs):
-    wait until SETTLE seconds have passed since the last deletion of a trash (this run's,
-    an interrupted run's, or the end of a run just before this one), so that the kernel
-    reuses the freed inodes without checking each."""
+    wait until SETTLE seconds have passed since the benchmark last deleted something big
+    (this run's trash, an interrupted run's, the end of a run just before this one, a
+    corpus made again), so that the kernel reuses the freed inodes without checking each."""
     if TRASH.exists():
         delete(TRASH)
         os.sync()
@@ -141,7 +139,7 @@ def empty_trash(settle: bool) -> None:
         # (never more than SETTLE: a stamp from the future, after the clock was set back)
         wait = min(SETTLE, SETTLE - (time.time() - EMPTIED.stat().st_mtime))
         if wait > 0:
-            print(f"(waiting {wait:.0f} s: the last run's output was deleted less than {SETTLE} s ago)",
+            print(f"(waiting {wait:.0f} s: the benchmark deleted a folder less than {SETTLE} s ago)",
                   file=sys.stderr, flush=True)
             time.sleep(wait)
 
