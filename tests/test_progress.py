@@ -1,7 +1,7 @@
 import io
 import signal
 
-from biteye_site.parallel import forks, pmap
+from biteye_site.parallel import forks, pmap, spans
 from biteye_site.progress import Progress
 
 
@@ -42,6 +42,19 @@ def test_pmap_keeps_order_and_ticks_every_result():
     ticks = []
     assert pmap(_square, 100, jobs=2, tick=lambda done, total: ticks.append((done, total))) == [i * i for i in range(100)]
     assert ticks[0] == (0, 100) and ticks[-1] == (100, 100) and len(ticks) == 101
+
+
+def test_chunks_cover_every_item_once_and_shrink_towards_the_end():
+    for n in (1, 7, 48, 100, 1000, 2066, 10_000, 14_456):
+        for jobs in (1, 2, 4):
+            chunks = spans(n, jobs)
+            assert [i for a, b in chunks for i in range(a, b)] == list(range(n))
+            sizes = [b - a for a, b in chunks]
+            assert all(1 <= s <= 256 for s in sizes)
+            assert sizes == sorted(sizes, reverse=True), "a chunk larger than the one before it"
+            # The last chunks are small: the other workers wait at most that long at the end.
+            assert sum(sizes[-jobs:]) <= max(2 * jobs, n // 50)
+    assert len(spans(10_000, 2)) < 100  # and few messages: big chunks while much remains
 
 
 def test_pmap_workers_take_sigterm_as_the_default_whatever_the_parent_set():
